@@ -1,0 +1,56 @@
+using Collab.Emulators.AcsIdentity;
+using Collab.Emulators.WebPubSub;
+
+// Runs both emulators in one process, each on its own origin: the ACS SDK requires a bare origin as its endpoint.
+var configuration = new ConfigurationBuilder()
+    .SetBasePath(AppContext.BaseDirectory)
+    .AddJsonFile("appsettings.json", optional: true)
+    .AddEnvironmentVariables("COLLAB_EMULATORS_")
+    .AddCommandLine(args, new Dictionary<string, string>
+    {
+        ["--wps-port"] = "Ports:WebPubSub",
+        ["--acs-port"] = "Ports:Acs",
+        ["--host"] = "Ports:Host",
+    })
+    .Build();
+
+var host = configuration["Ports:Host"] ?? "localhost";
+var wpsPort = configuration.GetValue("Ports:WebPubSub", 8080);
+var acsPort = configuration.GetValue("Ports:Acs", 8090);
+var wpsOptions = configuration.GetSection("WebPubSub").Get<WebPubSubEmulatorOptions>() ?? new WebPubSubEmulatorOptions();
+var acsOptions = configuration.GetSection("Acs").Get<AcsIdentityEmulatorOptions>() ?? new AcsIdentityEmulatorOptions();
+
+void Logging(ILoggingBuilder logging) => logging.AddSimpleConsole(o => o.SingleLine = true).AddConfiguration(configuration.GetSection("Logging"));
+
+await using var webPubSub = WebPubSubEmulatorApp.Create(wpsOptions, $"http://{host}:{wpsPort}", Logging);
+await using var acs = AcsIdentityEmulatorApp.Create(acsOptions, $"http://{host}:{acsPort}", Logging);
+try
+{
+    await webPubSub.StartAsync();
+    await acs.StartAsync();
+}
+catch (IOException ex)
+{
+    Console.Error.WriteLine($"Could not start the emulators: {ex.Message} (is port {wpsPort} or {acsPort} already in use? Change it with --wps-port / --acs-port.)");
+    return 1;
+}
+
+Console.WriteLine($"Web PubSub emulator: Endpoint=http://{host}:{wpsPort};AccessKey=<WebPubSub:AccessKey>;Version=1.0;");
+Console.WriteLine($"ACS identity emulator: endpoint=http://{host}:{acsPort}/;accesskey=<Acs:AccessKey>");
+using var stopping = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stopping.Cancel();
+};
+AppDomain.CurrentDomain.ProcessExit += (_, _) => stopping.Cancel();
+try
+{
+    await Task.Delay(Timeout.Infinite, stopping.Token);
+}
+catch (OperationCanceledException)
+{
+}
+
+await Task.WhenAll(webPubSub.StopAsync(), acs.StopAsync());
+return 0;

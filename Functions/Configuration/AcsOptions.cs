@@ -1,0 +1,38 @@
+using System.ComponentModel.DataAnnotations;
+using Collab.Protocols.Acs;
+
+namespace Collab.Functions.Configuration;
+
+/// <summary>Azure Communication Services settings, section <c>Acs</c> (<c>Acs__ConnectionString</c> in app settings).</summary>
+public sealed class AcsOptions : IValidatableObject
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Acs";
+
+    /// <summary><c>endpoint=...;accesskey=...</c>, a Key Vault reference on Azure.</summary>
+    [Required]
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>The parsed connection string; valid once options validation has passed.</summary>
+    public AcsConnectionString Connection => AcsConnectionString.Parse(ConnectionString);
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var unresolved = KeyVaultReference.CheckResolved(ConnectionString, "Acs:ConnectionString").ToList();
+        if (unresolved.Count > 0 || string.IsNullOrEmpty(ConnectionString))
+        {
+            return unresolved;
+        }
+
+        try
+        {
+            AcsConnectionString.Parse(ConnectionString);
+            return [];
+        }
+        catch (FormatException ex)
+        {
+            return [new ValidationResult("Acs:ConnectionString is invalid: " + ex.Message, ["Acs:ConnectionString"])];
+        }
+    }
+}

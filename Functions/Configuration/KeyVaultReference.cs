@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Collab.Functions.Configuration;
+
+/// <summary>
+/// App Service leaves an unresolvable Key Vault reference in place as the literal <c>@Microsoft.KeyVault(...)</c>
+/// text, so every secret-bearing setting is checked for it before it is parsed.
+/// </summary>
+internal static class KeyVaultReference
+{
+    private const string Prefix = "@Microsoft.KeyVault(";
+
+    /// <summary>Yields a validation error when <paramref name="value"/> is an unresolved reference.</summary>
+    public static IEnumerable<ValidationResult> CheckResolved(string? value, string settingName)
+    {
+        if (value is not null && value.TrimStart().StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            yield return new ValidationResult(
+                $"{settingName} is an unresolved Key Vault reference: check the app's identity, its 'Key Vault Secrets User' role and the secret URI.",
+                [settingName]);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+using Collab.Protocols.WebPubSub;
+
+namespace Collab.Functions.Configuration;
+
+/// <summary>Web PubSub settings, section <c>WebPubSub</c> (<c>WebPubSub__ConnectionString</c> in app settings).</summary>
+public sealed class WebPubSubOptions : IValidatableObject
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "WebPubSub";
+
+    /// <summary><c>Endpoint=...;AccessKey=...;Version=1.0;</c>, a Key Vault reference on Azure.</summary>
+    [Required]
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>The hub the whiteboard clients connect to.</summary>
+    [Required]
+    [RegularExpression(@"^[A-Za-z][A-Za-z0-9_`,.\[\]]{0,127}$", ErrorMessage = "WebPubSub:Hub must be a valid Web PubSub hub name.")]
+    public string Hub { get; set; } = "collab";
+
+    /// <summary>The parsed connection string; valid once options validation has passed.</summary>
+    public WebPubSubConnectionString Connection => WebPubSubConnectionString.Parse(ConnectionString);
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var unresolved = KeyVaultReference.CheckResolved(ConnectionString, "WebPubSub:ConnectionString").ToList();
+        if (unresolved.Count > 0 || string.IsNullOrEmpty(ConnectionString))
+        {
+            return unresolved;
+        }
+
+        try
+        {
+            WebPubSubConnectionString.Parse(ConnectionString);
+            return [];
+        }
+        catch (FormatException ex)
+        {
+            return [new ValidationResult("WebPubSub:ConnectionString is invalid: " + ex.Message, ["WebPubSub:ConnectionString"])];
+        }
+    }
+}

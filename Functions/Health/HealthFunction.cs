@@ -1,0 +1,19 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Collab.Functions.Health;
+
+/// <summary><c>GET /api/health</c>: the version and whether storage, Web PubSub and ACS answer; 503 when any does not.</summary>
+public sealed class HealthFunction(HealthReporter reporter)
+{
+    /// <summary>Reports health; anonymous because load balancers and the local stack poll it without credentials.</summary>
+    [Function("Health")]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var report = await reporter.CheckAsync(cancellationToken);
+        return new ObjectResult(report) { StatusCode = report.IsHealthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable };
+    }
+}

@@ -1,0 +1,8 @@
+using Collab.Functions.Configuration;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.Services.AddCollab(builder.Configuration);
+builder.Build().Run();
