@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Collab.Protocols.Jwt;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace Collab.Emulators.WebPubSub;
@@ -141,7 +142,7 @@ public static class RestApi
                 ? Exists(c.HasPermission(p, targetName ?? ""))
                 : Results.NotFound());
 
-        hubs.MapPost("/:generateToken", (string hub, string? userId, string[]? role, string[]? group, int? minutesToExpire, HttpRequest request, IOptions<WebPubSubEmulatorOptions> options, TimeProvider time) =>
+        hubs.MapPost("/:generateToken", (string hub, [FromQuery] string? userId, [FromQuery] string[]? role, [FromQuery] string[]? group, [FromQuery] int? minutesToExpire, HttpRequest request, IOptions<WebPubSubEmulatorOptions> options, TimeProvider time) =>
         {
             var now = time.GetUtcNow();
             var payload = new JsonObject
