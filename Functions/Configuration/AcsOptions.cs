@@ -13,8 +13,8 @@ public sealed class AcsOptions : IValidatableObject
     [Required]
     public string ConnectionString { get; set; } = "";
 
-    /// <summary>The parsed connection string; valid once options validation has passed.</summary>
-    public AcsConnectionString Connection => AcsConnectionString.Parse(ConnectionString);
+    /// <summary>The parsed connection string; valid once options validation has passed (a method, so validation never evaluates it early).</summary>
+    public AcsConnectionString ParseConnection() => AcsConnectionString.Parse(ConnectionString);
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

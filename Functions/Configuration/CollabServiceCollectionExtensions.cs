@@ -29,12 +29,12 @@ public static class CollabServiceCollectionExtensions
         services.AddSingleton<IDependencyProbe>(sp => new HttpEndpointProbe(
             "webPubSub",
             HttpMethod.Head,
-            new Uri(sp.GetRequiredService<IOptions<WebPubSubOptions>>().Value.Connection.Endpoint, "api/health"),
+            new Uri(sp.GetRequiredService<IOptions<WebPubSubOptions>>().Value.ParseConnection().Endpoint, "api/health"),
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(HttpEndpointProbe))));
         services.AddSingleton<IDependencyProbe>(sp => new HttpEndpointProbe(
             "acs",
             HttpMethod.Get,
-            sp.GetRequiredService<IOptions<AcsOptions>>().Value.Connection.Endpoint,
+            sp.GetRequiredService<IOptions<AcsOptions>>().Value.ParseConnection().Endpoint,
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(HttpEndpointProbe))));
         services.AddSingleton<HealthReporter>();
         return services;

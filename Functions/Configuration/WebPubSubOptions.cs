@@ -18,8 +18,8 @@ public sealed class WebPubSubOptions : IValidatableObject
     [RegularExpression(@"^[A-Za-z][A-Za-z0-9_`,.\[\]]{0,127}$", ErrorMessage = "WebPubSub:Hub must be a valid Web PubSub hub name.")]
     public string Hub { get; set; } = "collab";
 
-    /// <summary>The parsed connection string; valid once options validation has passed.</summary>
-    public WebPubSubConnectionString Connection => WebPubSubConnectionString.Parse(ConnectionString);
+    /// <summary>The parsed connection string; valid once options validation has passed (a method, so validation never evaluates it early).</summary>
+    public WebPubSubConnectionString ParseConnection() => WebPubSubConnectionString.Parse(ConnectionString);
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

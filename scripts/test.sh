@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test: installs the pinned npm packages, starts Azurite on a free port, runs the .NET test suite
+# (which hosts the emulators in-process and drives them with the official SDKs under Node), and stops Azurite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v dotnet >/dev/null || { echo "dotnet (SDK 10) is required" >&2; exit 1; }
+command -v node >/dev/null || { echo "node (20+) is required" >&2; exit 1; }
+
+echo "==> npm ci"
+npm ci --no-audit --no-fund --loglevel=error
+
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+work=$(mktemp -d)
+blob_port=$(free_port)
+echo "==> Azurite (blob) on 127.0.0.1:${blob_port}"
+npx --no-install azurite-blob --silent --skipApiVersionCheck --loose \
+  --blobHost 127.0.0.1 --blobPort "$blob_port" --location "$work/azurite" >"$work/azurite.log" 2>&1 &
+azurite_pid=$!
+cleanup() {
+  kill "$azurite_pid" 2>/dev/null || true
+  wait "$azurite_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+for _ in $(seq 1 100); do
+  if node -e "require('net').connect(${blob_port},'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))"; then
+    break
+  fi
+  sleep 0.1
+done
+
+export COLLAB_TEST_AZURITE_BLOB="http://127.0.0.1:${blob_port}/devstoreaccount1"
+echo "==> dotnet test"
+set +e
+dotnet test Collab.sln --configuration Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$work/test.log" | grep -vE "warning NU1603"
+status=${PIPESTATUS[0]}
+set -e
+passed=$({ grep -E "^\s+Passed: [0-9]+" "$work/test.log" || true; } | awk '{s+=$2} END {print s+0}')
+failed=$({ grep -E "^\s+Failed: [0-9]+" "$work/test.log" || true; } | awk '{s+=$2} END {print s+0}')
+echo "${passed} passed, ${failed} failed"
+exit "$status"
