@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Collab.Emulators.AcsIdentity;
 using Collab.Emulators.WebPubSub;
 
@@ -38,12 +39,9 @@ catch (IOException ex)
 Console.WriteLine($"Web PubSub emulator: Endpoint=http://{host}:{wpsPort};AccessKey=<WebPubSub:AccessKey>;Version=1.0;");
 Console.WriteLine($"ACS identity emulator: endpoint=http://{host}:{acsPort}/;accesskey=<Acs:AccessKey>");
 using var stopping = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    stopping.Cancel();
-};
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stopping.Cancel();
+// The web apps' console lifetimes swallow SIGTERM/SIGINT for themselves; these registrations end this process too.
+using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 try
 {
     await Task.Delay(Timeout.Infinite, stopping.Token);
@@ -54,3 +52,9 @@ catch (OperationCanceledException)
 
 await Task.WhenAll(webPubSub.StopAsync(), acs.StopAsync());
 return 0;
+
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stopping.Cancel();
+}

@@ -10,27 +10,21 @@ command -v node >/dev/null || { echo "node (20+) is required" >&2; exit 1; }
 echo "==> npm ci"
 npm ci --no-audit --no-fund --loglevel=error
 
-free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+source scripts/processes.sh
 
 work=$(mktemp -d)
 blob_port=$(free_port)
 echo "==> Azurite (blob) on 127.0.0.1:${blob_port}"
-npx --no-install azurite-blob --silent --skipApiVersionCheck --loose \
+node_modules/.bin/azurite-blob --silent --skipApiVersionCheck --loose \
   --blobHost 127.0.0.1 --blobPort "$blob_port" --location "$work/azurite" >"$work/azurite.log" 2>&1 &
 azurite_pid=$!
 cleanup() {
-  kill "$azurite_pid" 2>/dev/null || true
-  wait "$azurite_pid" 2>/dev/null || true
+  stop_pids "$azurite_pid"
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
 
-for _ in $(seq 1 100); do
-  if node -e "require('net').connect(${blob_port},'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))"; then
-    break
-  fi
-  sleep 0.1
-done
+wait_for_port "$blob_port"
 
 export COLLAB_TEST_AZURITE_BLOB="http://127.0.0.1:${blob_port}/devstoreaccount1"
 echo "==> dotnet test"

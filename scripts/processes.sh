@@ -1,0 +1,29 @@
+# Helpers shared by start.sh and test.sh (sourced, not run).
+
+# Prints a free loopback TCP port.
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+# Succeeds when something listens on 127.0.0.1:$1.
+port_in_use() { node -e "require('net').connect($1,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))"; }
+
+# Waits up to 10 s for 127.0.0.1:$1 to accept connections.
+wait_for_port() {
+  for _ in $(seq 1 100); do
+    port_in_use "$1" && return 0
+    sleep 0.1
+  done
+  echo "Nothing is listening on port $1 after 10 s." >&2
+  return 1
+}
+
+# Stops each pid: TERM first, KILL after 5 s, because Azurite can close its services yet keep running.
+stop_pids() {
+  for pid in "$@"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do
+    for _ in $(seq 1 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+}
