@@ -3,6 +3,7 @@
 // Exits 0 when the scenario's assertions hold; prints the failure otherwise.
 import assert from "node:assert/strict";
 import { CommunicationIdentityClient } from "@azure/communication-identity";
+import { runScenario } from "./scenario.mjs";
 
 const connectionString = process.env.ACS_CONNECTION_STRING;
 const client = new CommunicationIdentityClient(connectionString, { allowInsecureConnection: true });
@@ -89,16 +90,4 @@ const scenarios = {
   },
 };
 
-const name = process.argv[2];
-if (!scenarios[name]) {
-  console.error(`unknown scenario '${name}'; known: ${Object.keys(scenarios).join(", ")}`);
-  process.exit(2);
-}
-try {
-  await scenarios[name]();
-  console.log(`ok ${name}`);
-} catch (error) {
-  console.error(`not ok ${name}`);
-  console.error(error);
-  process.exit(1);
-}
+await runScenario(scenarios);

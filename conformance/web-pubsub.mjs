@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { WebPubSubServiceClient } from "@azure/web-pubsub";
 import { WebPubSubClient } from "@azure/web-pubsub-client";
+import { runScenario } from "./scenario.mjs";
 
 const hub = process.env.WPS_HUB ?? "conformance";
 const connectionString = process.env.WPS_CONNECTION_STRING;
@@ -184,19 +185,6 @@ const scenarios = {
   },
 };
 
-const name = process.argv[2];
-if (!scenarios[name]) {
-  console.error(`unknown scenario '${name}'; known: ${Object.keys(scenarios).join(", ")}`);
-  process.exit(2);
-}
-try {
-  await scenarios[name]();
-  console.log(`ok ${name}`);
-} catch (error) {
-  console.error(`not ok ${name}`);
-  console.error(error);
-  process.exitCode = 1;
-} finally {
+await runScenario(scenarios, async () => {
   for (const client of clients) client.stop();
-  setTimeout(() => process.exit(), 200);
-}
+});

@@ -18,12 +18,7 @@ public static class AcsIdentityEmulatorApp
             throw new OptionsValidationException(nameof(AcsIdentityEmulatorOptions), typeof(AcsIdentityEmulatorOptions), ["The ACS access key must be base64."]);
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(url);
-        builder.Logging.ClearProviders();
-        logging?.Invoke(builder.Logging);
-        builder.Services.AddSingleton(Options.Create(options));
-        builder.Services.AddSingleton(TimeProvider.System);
+        var builder = EmulatorWebApplication.CreateBuilder(options, url, logging);
         builder.Services.AddSingleton<IdentityStore>();
         builder.Services.AddSingleton<AcsRequestAuthenticator>();
         builder.Services.AddSingleton<AcsIdentityEndpoint>();

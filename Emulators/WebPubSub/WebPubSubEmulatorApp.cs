@@ -14,12 +14,7 @@ public static class WebPubSubEmulatorApp
             throw new OptionsValidationException(nameof(WebPubSubEmulatorOptions), typeof(WebPubSubEmulatorOptions), ["The access key must be at least 32 bytes, as HS256 requires."]);
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(url);
-        builder.Logging.ClearProviders();
-        logging?.Invoke(builder.Logging);
-        builder.Services.AddSingleton(Options.Create(options));
-        builder.Services.AddSingleton(TimeProvider.System);
+        var builder = EmulatorWebApplication.CreateBuilder(options, url, logging);
         // One shared instance, so validation results are cached once for the whole emulator.
         builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<UpstreamClient>(
             sp,

@@ -17,22 +17,6 @@ public sealed class AcsOptions : IValidatableObject
     public AcsConnectionString ParseConnection() => AcsConnectionString.Parse(ConnectionString);
 
     /// <inheritdoc />
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        var unresolved = KeyVaultReference.CheckResolved(ConnectionString, "Acs:ConnectionString").ToList();
-        if (unresolved.Count > 0 || string.IsNullOrEmpty(ConnectionString))
-        {
-            return unresolved;
-        }
-
-        try
-        {
-            AcsConnectionString.Parse(ConnectionString);
-            return [];
-        }
-        catch (FormatException ex)
-        {
-            return [new ValidationResult("Acs:ConnectionString is invalid: " + ex.Message, ["Acs:ConnectionString"])];
-        }
-    }
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        KeyVaultReference.CheckConnectionString(ConnectionString, "Acs:ConnectionString", value => AcsConnectionString.Parse(value));
 }

@@ -20,4 +20,27 @@ internal static class KeyVaultReference
                 [settingName]);
         }
     }
+
+    /// <summary>
+    /// Validates a secret-bearing connection string: resolved from Key Vault, then accepted by <paramref name="parse"/>.
+    /// An empty value is left to <c>[Required]</c>.
+    /// </summary>
+    public static IEnumerable<ValidationResult> CheckConnectionString(string? value, string settingName, Action<string> parse)
+    {
+        var unresolved = CheckResolved(value, settingName).ToList();
+        if (unresolved.Count > 0 || string.IsNullOrEmpty(value))
+        {
+            return unresolved;
+        }
+
+        try
+        {
+            parse(value);
+            return [];
+        }
+        catch (FormatException ex)
+        {
+            return [new ValidationResult($"{settingName} is invalid: {ex.Message}", [settingName])];
+        }
+    }
 }

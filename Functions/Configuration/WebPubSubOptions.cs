@@ -22,22 +22,6 @@ public sealed class WebPubSubOptions : IValidatableObject
     public WebPubSubConnectionString ParseConnection() => WebPubSubConnectionString.Parse(ConnectionString);
 
     /// <inheritdoc />
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        var unresolved = KeyVaultReference.CheckResolved(ConnectionString, "WebPubSub:ConnectionString").ToList();
-        if (unresolved.Count > 0 || string.IsNullOrEmpty(ConnectionString))
-        {
-            return unresolved;
-        }
-
-        try
-        {
-            WebPubSubConnectionString.Parse(ConnectionString);
-            return [];
-        }
-        catch (FormatException ex)
-        {
-            return [new ValidationResult("WebPubSub:ConnectionString is invalid: " + ex.Message, ["WebPubSub:ConnectionString"])];
-        }
-    }
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        KeyVaultReference.CheckConnectionString(ConnectionString, "WebPubSub:ConnectionString", value => WebPubSubConnectionString.Parse(value));
 }
