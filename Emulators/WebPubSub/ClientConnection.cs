@@ -134,18 +134,17 @@ public sealed class ClientConnection
 
     /// <summary>Delivers a data message, framed for this connection's protocol.</summary>
     /// <returns>False when the reliable buffer overflowed and the connection must be closed.</returns>
-    public bool Deliver(string from, string? group, string? fromUserId, MessagePayload payload)
+    public bool Deliver(OutgoingMessage message)
     {
         if (Protocol == ClientProtocol.Raw)
         {
-            var type = payload.DataType == "binary" ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
-            Send(payload.Bytes, type);
+            Send(message.Payload.Bytes, message.RawType);
             return true;
         }
 
         if (Protocol == ClientProtocol.Json)
         {
-            Send(ClientFrames.Message(from, group, fromUserId, payload, null));
+            Send(message.JsonFrame);
             return true;
         }
 
@@ -156,7 +155,7 @@ public sealed class ClientConnection
                 return true;
             }
 
-            var frame = ClientFrames.Message(from, group, fromUserId, payload, ++_sequenceId);
+            var frame = message.ReliableFrame(++_sequenceId);
             _unacked.Enqueue((_sequenceId, frame));
             _unackedBytes += frame.Length;
             if (_unacked.Count > MaxUnackedMessages || _unackedBytes > MaxUnackedBytes)

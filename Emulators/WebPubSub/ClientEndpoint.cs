@@ -352,7 +352,7 @@ public sealed partial class ClientEndpoint(
 
             if (response is { Body.Length: > 0 })
             {
-                connection.Deliver("server", null, null, MessagePayload.FromContent(response.ContentType, response.Body));
+                connection.Deliver(new OutgoingMessage("server", null, null, MessagePayload.FromContent(response.ContentType, response.Body)));
             }
 
             if (ackId is { } acked)
@@ -374,7 +374,7 @@ public sealed partial class ClientEndpoint(
 
         if (response is { Body.Length: > 0 })
         {
-            connection.Deliver("server", null, null, MessagePayload.FromContent(response.ContentType, response.Body));
+            connection.Deliver(new OutgoingMessage("server", null, null, MessagePayload.FromContent(response.ContentType, response.Body)));
         }
     }
 

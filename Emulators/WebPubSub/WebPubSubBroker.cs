@@ -18,9 +18,10 @@ public sealed class WebPubSubBroker(UpstreamClient upstream, ILogger<WebPubSubBr
     /// <summary>Delivers <paramref name="payload"/> to each target; connections whose reliable buffer overflows are closed.</summary>
     public void Deliver(IEnumerable<ClientConnection> targets, string from, string? group, string? fromUserId, MessagePayload payload)
     {
+        var message = new OutgoingMessage(from, group, fromUserId, payload);
         foreach (var connection in targets)
         {
-            if (!connection.Deliver(from, group, fromUserId, payload))
+            if (!connection.Deliver(message))
             {
                 _ = EndAsync(connection, WebSocketCloseStatus.PolicyViolation, "The message buffer of the connection overflowed.");
             }
