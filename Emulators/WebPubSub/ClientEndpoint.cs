@@ -64,7 +64,7 @@ public sealed partial class ClientEndpoint(
     private async Task ConnectAsync(HttpContext context, Hub hub, JsonElement claims)
     {
         var groups = Hs256Jwt.ReadStrings(claims, "webpubsub.group").ToList();
-        if (groups.Any(g => !IsValidGroup(g)))
+        if (groups.Any(g => !Hub.IsValidGroupName(g)))
         {
             await RejectAsync(context, StatusCodes.Status400BadRequest, "The webpubsub.group claim holds an invalid group name.");
             return;
@@ -283,7 +283,7 @@ public sealed partial class ClientEndpoint(
     private (string Name, string Message)? HandleGroupFrame(ClientConnection connection, string type, JsonElement message)
     {
         var group = message.TryGetProperty("group", out var g) && g.ValueKind == JsonValueKind.String ? g.GetString()! : null;
-        if (group is null || !IsValidGroup(group))
+        if (group is null || !Hub.IsValidGroupName(group))
         {
             return ("BadRequest", "The group name is missing or invalid.");
         }
@@ -473,7 +473,7 @@ public sealed partial class ClientEndpoint(
             if (root.TryGetProperty("groups", out var g) && g.ValueKind == JsonValueKind.Array && g.GetArrayLength() > 0)
             {
                 var replacement = g.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!).ToList();
-                if (replacement.Any(x => !IsValidGroup(x)))
+                if (replacement.Any(x => !Hub.IsValidGroupName(x)))
                 {
                     return false;
                 }
@@ -512,8 +512,6 @@ public sealed partial class ClientEndpoint(
                 : [ClaimText(p.Value)]);
 
     private static string ClaimText(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
-
-    private static bool IsValidGroup(string group) => group.Length is > 0 and <= 1024 && !string.IsNullOrWhiteSpace(group);
 
     private static bool CryptographicEquals(string? expected, string actual) =>
         expected is not null && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(actual));

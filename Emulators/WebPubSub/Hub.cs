@@ -8,6 +8,9 @@ public sealed class Hub(string name)
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, ClientConnection>> _groups = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _userGroups = new(StringComparer.Ordinal);
 
+    /// <summary>The service's group-name rule: 1-1024 characters, not only whitespace.</summary>
+    public static bool IsValidGroupName(string group) => group.Length is > 0 and <= 1024 && !string.IsNullOrWhiteSpace(group);
+
     /// <summary>The hub name.</summary>
     public string Name { get; } = name;
 

@@ -41,7 +41,7 @@ public static class RestApi
         hubs.MapPost("/:send", async (string hub, HttpRequest request, WebPubSubBroker broker) =>
             await SendAsync(request, broker, hub, h => h.Connections.Values, "server", null));
         hubs.MapPost("/groups/{group}/:send", async (string hub, string group, HttpRequest request, WebPubSubBroker broker) =>
-            IsValidGroup(Decode(group)) ? await SendAsync(request, broker, hub, h => h.InGroup(Decode(group)), "group", Decode(group)) : InvalidGroup());
+            Hub.IsValidGroupName(Decode(group)) ? await SendAsync(request, broker, hub, h => h.InGroup(Decode(group)), "group", Decode(group)) : InvalidGroup());
         hubs.MapPost("/users/{user}/:send", async (string hub, string user, HttpRequest request, WebPubSubBroker broker) =>
             await SendAsync(request, broker, hub, h => h.OfUser(Decode(user)), "server", null));
         hubs.MapPost("/connections/{connectionId}/:send", async (string hub, string connectionId, HttpRequest request, WebPubSubBroker broker) =>
@@ -73,7 +73,7 @@ public static class RestApi
         hubs.MapPut("/groups/{group}/connections/{connectionId}", (string hub, string group, string connectionId, WebPubSubBroker broker) =>
         {
             var target = broker.GetHub(hub);
-            if (!IsValidGroup(Decode(group)))
+            if (!Hub.IsValidGroupName(Decode(group)))
             {
                 return InvalidGroup();
             }
@@ -111,7 +111,7 @@ public static class RestApi
         });
         hubs.MapPut("/users/{user}/groups/{group}", (string hub, string user, string group, WebPubSubBroker broker) =>
         {
-            if (!IsValidGroup(Decode(group)))
+            if (!Hub.IsValidGroupName(Decode(group)))
             {
                 return InvalidGroup();
             }
@@ -263,8 +263,6 @@ public static class RestApi
 
     // Kestrel leaves %2F encoded in the path so that routing cannot split on it; the segment itself means '/'.
     private static string Decode(string segment) => segment.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
-
-    private static bool IsValidGroup(string group) => group.Length is > 0 and <= 1024 && !string.IsNullOrWhiteSpace(group);
 
     private static IResult InvalidGroup() => Error(StatusCodes.Status400BadRequest, "InvalidRequest", "The group name must be 1-1024 characters and not only whitespace.");
 
