@@ -10,6 +10,9 @@ public sealed class IdentityStore
     /// <summary>Adds a new identity.</summary>
     public void Add(string id) => _identities[id] = new Identity();
 
+    /// <summary>How many identities exist.</summary>
+    public int Count => _identities.Count;
+
     /// <summary>True when <paramref name="id"/> exists (was created and not deleted).</summary>
     public bool Exists(string id) => _identities.ContainsKey(id);
 

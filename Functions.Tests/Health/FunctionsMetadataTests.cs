@@ -9,16 +9,22 @@ namespace Collab.Functions.Tests.Health;
 /// </summary>
 public sealed class FunctionsMetadataTests
 {
-    [Fact]
-    public void Health_IsAnAnonymousGetOnApiHealth()
+    [Theory]
+    [InlineData("Health", "Collab.Functions.Health.HealthFunction.Run", "health", "get")]
+    [InlineData("AcsToken", "Collab.Functions.Tokens.AcsTokenFunction.Run", "acs/token", "post")]
+    [InlineData("DeleteAcsIdentity", "Collab.Functions.Tokens.AcsIdentityFunction.Run", "acs/identity", "delete")]
+    [InlineData("Negotiate", "Collab.Functions.Tokens.NegotiateFunction.Run", "boards/{boardId}/negotiate", "post")]
+    [InlineData("FluidToken", "Collab.Functions.Tokens.FluidTokenFunction.Run", "fluid/token", "get")]
+    public void HttpFunction_IsDeclaredWithItsRouteAndMethod(string name, string entryPoint, string route, string method)
     {
-        var health = Functions().Single(f => f.GetProperty("name").GetString() == "Health");
-        var trigger = health.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "httpTrigger");
+        // Anonymous at the Functions level everywhere: Easy Auth authenticates users, signatures authenticate Web PubSub.
+        var function = Functions().Single(f => f.GetProperty("name").GetString() == name);
+        var trigger = function.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "httpTrigger");
 
-        Assert.Equal("Collab.Functions.Health.HealthFunction.Run", health.GetProperty("entryPoint").GetString());
-        Assert.Equal("health", trigger.GetProperty("route").GetString());
+        Assert.Equal(entryPoint, function.GetProperty("entryPoint").GetString());
+        Assert.Equal(route, trigger.GetProperty("route").GetString());
         Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString());
-        Assert.Equal(["get"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal([method], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
     }
 
     [Fact]

@@ -4,7 +4,6 @@ using Collab.Functions.Health;
 using Collab.Functions.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -49,6 +48,16 @@ public sealed class HealthFunctionTests(EmulatorHost emulators) : IClassFixture<
     [InlineData("Acs:ConnectionString", "endpoint=http://x/path;accesskey=c2VjcmV0", "Acs:ConnectionString is invalid")]
     [InlineData("WebPubSub:Hub", "9-not-a-hub", "valid Web PubSub hub name")]
     [InlineData("AzureWebJobsStorage", "", "AzureWebJobsStorage must be set")]
+    [InlineData("FluidRelay:TenantKey", "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/fluid/)", "FluidRelay:TenantKey is an unresolved Key Vault reference")]
+    [InlineData("FluidRelay:TenantKey", "", "TenantKey field is required")]
+    [InlineData("FluidRelay:TokenLifetimeMinutes", "61", "FluidRelay:TokenLifetimeMinutes must be 1 to 60")]
+    [InlineData("WebPubSub:TokenLifetimeMinutes", "1441", "WebPubSub:TokenLifetimeMinutes must be 1 to 1440")]
+    [InlineData("Acs:TokenLifetimeMinutes", "59", "TokenLifetimeMinutes must be between 60 and 1440")]
+    [InlineData("Acs:Scopes:0", "admin", "Acs:Scopes holds 'admin'")]
+    [InlineData("Acs:ApiVersion", "latest", "Acs:ApiVersion must look like")]
+    [InlineData("Cors:AllowedOrigins:0", "*", "not an origin")]
+    [InlineData("Cors:AllowedOrigins:0", "https://app.example/path", "not an origin")]
+    [InlineData("RateLimit:PermitsPerMinute", "0", "RateLimit:PermitsPerMinute must be")]
     public void InvalidSettings_FailAtStartUpWithAClearMessage(string key, string value, string expected)
     {
         var settings = Settings();
@@ -57,21 +66,15 @@ public sealed class HealthFunctionTests(EmulatorHost emulators) : IClassFixture<
 
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
         Assert.Contains(expected, error.Message);
+        if (key.EndsWith("ConnectionString", StringComparison.Ordinal) || key.EndsWith("Key", StringComparison.Ordinal))
+        {
+            Assert.False(value.Length > 0 && error.Message.Contains(value, StringComparison.Ordinal), "A secret setting's value must never appear in the error.");
+        }
     }
 
-    private Dictionary<string, string?> Settings() => new()
-    {
-        ["AzureWebJobsStorage"] = Azurite.ConnectionString,
-        ["WebPubSub:ConnectionString"] = emulators.WebPubSubConnectionString,
-        ["WebPubSub:Hub"] = "collab",
-        ["Acs:ConnectionString"] = emulators.AcsConnectionString,
-    };
+    private Dictionary<string, string?> Settings() => CollabApp.Settings(emulators);
 
-    private static ServiceProvider Services(Dictionary<string, string?> settings)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        return new ServiceCollection().AddLogging().AddCollab(configuration).BuildServiceProvider();
-    }
+    private static ServiceProvider Services(Dictionary<string, string?> settings) => CollabApp.BuildServices(settings);
 
     private static async Task<ObjectResult> RunAsync(Dictionary<string, string?> settings)
     {

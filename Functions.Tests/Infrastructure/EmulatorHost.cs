@@ -27,6 +27,9 @@ public sealed class EmulatorHost : IAsyncLifetime
 
     public Uri AcsEndpoint { get; private set; } = null!;
 
+    /// <summary>The ACS emulator's identities, to count what a test created.</summary>
+    public IdentityStore AcsIdentities => _acs!.Services.GetRequiredService<IdentityStore>();
+
     public string WebPubSubConnectionString => $"Endpoint={WebPubSubEndpoint.GetLeftPart(UriPartial.Authority)};AccessKey={WebPubSubOptions.AccessKey};Version=1.0;";
 
     public string AcsConnectionString => $"endpoint={AcsEndpoint};accesskey={AcsOptions.AccessKey}";

@@ -1,5 +1,8 @@
 using Azure.Storage.Blobs;
+using Collab.Functions.Acs;
 using Collab.Functions.Health;
+using Collab.Functions.Http;
+using Collab.Functions.Tokens;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -14,16 +17,37 @@ public static class CollabServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
 
-        services.AddOptions<WebPubSubOptions>().Bind(configuration.GetSection(WebPubSubOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<AcsOptions>().Bind(configuration.GetSection(AcsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        AddValidated<WebPubSubOptions>(services, configuration, WebPubSubOptions.SectionName);
+        AddValidated<AcsOptions>(services, configuration, AcsOptions.SectionName);
+        AddValidated<FluidRelayOptions>(services, configuration, FluidRelayOptions.SectionName);
+        AddValidated<CorsOptions>(services, configuration, CorsOptions.SectionName);
+        AddValidated<RateLimitOptions>(services, configuration, RateLimitOptions.SectionName);
         services.AddOptions<StorageOptions>()
-            .Configure(o => o.ConnectionString = configuration[StorageOptions.ConnectionSetting] ?? "")
+            .Configure(o => StorageOptions.Bind(o, configuration))
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new BlobServiceClient(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString));
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.CreateClient());
 
+        services.AddSingleton<UserRateLimiter>();
+        services.AddSingleton<SignedInEndpoint>();
+        services.AddHttpClient<AcsIdentityClient>(http => http.Timeout = TimeSpan.FromSeconds(15));
+        services.AddSingleton<AcsIdentityMappingStore>();
+        services.AddTransient<AcsTokenService>();
+        services.AddSingleton<WebPubSubTokenIssuer>();
+        services.AddSingleton<FluidTokenIssuer>();
+
+        AddHealth(services);
+        return services;
+    }
+
+    private static void AddValidated<TOptions>(IServiceCollection services, IConfiguration configuration, string section)
+        where TOptions : class =>
+        services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateDataAnnotations().ValidateOnStart();
+
+    private static void AddHealth(IServiceCollection services)
+    {
         services.AddHttpClient(nameof(HttpEndpointProbe), http => http.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<IDependencyProbe, BlobStorageProbe>();
         services.AddSingleton<IDependencyProbe>(sp => new HttpEndpointProbe(
@@ -37,6 +61,5 @@ public static class CollabServiceCollectionExtensions
             sp.GetRequiredService<IOptions<AcsOptions>>().Value.ParseConnection().Endpoint,
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(HttpEndpointProbe))));
         services.AddSingleton<HealthReporter>();
-        return services;
     }
 }

@@ -18,6 +18,10 @@ public sealed class WebPubSubOptions : IValidatableObject
     [RegularExpression(@"^[A-Za-z][A-Za-z0-9_`,.\[\]]{0,127}$", ErrorMessage = "WebPubSub:Hub must be a valid Web PubSub hub name.")]
     public string Hub { get; set; } = "collab";
 
+    /// <summary>Client token lifetime; the token is only checked when connecting, so it bounds how long a leaked URL works.</summary>
+    [Range(1, 1440, ErrorMessage = "WebPubSub:TokenLifetimeMinutes must be 1 to 1440 (24 hours).")]
+    public int TokenLifetimeMinutes { get; set; } = 60;
+
     /// <summary>The parsed connection string; valid once options validation has passed (a method, so validation never evaluates it early).</summary>
     public WebPubSubConnectionString ParseConnection() => WebPubSubConnectionString.Parse(ConnectionString);
 

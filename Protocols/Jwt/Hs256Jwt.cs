@@ -18,10 +18,29 @@ public static class Hs256Jwt
     public static string Create(JsonObject payload, ReadOnlySpan<byte> key)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        var body = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(payload));
-        var signingInput = EncodedHeader + "." + body;
-        var signature = HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(signingInput));
-        return signingInput + "." + Base64Url.EncodeToString(signature);
+        return Sign(JsonSerializer.SerializeToUtf8Bytes(payload), key);
+    }
+
+    /// <summary>
+    /// Signs an already serialised payload, byte for byte, so callers that must control claim order and
+    /// formatting (the Fluid and Web PubSub reference implementations) can write it with a <see cref="Utf8JsonWriter"/>.
+    /// </summary>
+    public static string Sign(ReadOnlySpan<byte> payloadJson, ReadOnlySpan<byte> key)
+    {
+        var headerLength = EncodedHeader.Length;
+        var bodyLength = Base64Url.GetEncodedLength(payloadJson.Length);
+        var signingLength = headerLength + 1 + bodyLength;
+        var total = signingLength + 1 + Base64Url.GetEncodedLength(HMACSHA256.HashSizeInBytes);
+        Span<byte> buffer = total <= 1024 ? stackalloc byte[total] : new byte[total];
+
+        Encoding.ASCII.GetBytes(EncodedHeader, buffer);
+        buffer[headerLength] = (byte)'.';
+        Base64Url.EncodeToUtf8(payloadJson, buffer[(headerLength + 1)..]);
+        Span<byte> signature = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        HMACSHA256.HashData(key, buffer[..signingLength], signature);
+        buffer[signingLength] = (byte)'.';
+        Base64Url.EncodeToUtf8(signature, buffer[(signingLength + 1)..]);
+        return Encoding.ASCII.GetString(buffer);
     }
 
     /// <summary>

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Collab.Functions.Http;
+
+/// <summary>Reads small optional JSON bodies with the limits and errors every endpoint should share.</summary>
+public static class JsonRequestBody
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        MaxDepth = 16,
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>The body as <typeparamref name="T"/>, or null when the request has no body.</summary>
+    /// <exception cref="ApiProblemException">Not JSON (415), over <paramref name="maxBytes"/> (413), or not a valid <typeparamref name="T"/> (400).</exception>
+    public static async Task<T?> ReadAsync<T>(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ContentLength > maxBytes)
+        {
+            throw new ApiProblemException(ProblemResult.PayloadTooLarge(maxBytes));
+        }
+
+        var buffer = new MemoryStream();
+        var chunk = new byte[4096];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                throw new ApiProblemException(ProblemResult.PayloadTooLarge(maxBytes));
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        if (buffer.Length == 0)
+        {
+            return null;
+        }
+
+        if (!(request.ContentType ?? "").StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ApiProblemException(ProblemResult.UnsupportedMediaType());
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), Json)
+                ?? throw new ApiProblemException(ProblemResult.InvalidRequest("The body must be a JSON object."));
+        }
+        catch (JsonException ex)
+        {
+            throw new ApiProblemException(ProblemResult.InvalidRequest($"The body is not valid: {ex.Message.Split('.')[0]}."));
+        }
+    }
+}

@@ -1,0 +1,166 @@
+using Azure;
+using Collab.Functions.Acs;
+using Collab.Functions.Configuration;
+using Collab.Functions.Http;
+using Collab.Functions.Identity;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Collab.Functions.Tokens;
+
+/// <summary>
+/// The trusted token service for ACS: each app user has exactly one ACS identity, created on first use and kept in
+/// <see cref="AcsIdentityMappingStore"/>, and gets tokens for it with the configured scopes and lifetime.
+/// </summary>
+public sealed class AcsTokenService(AcsIdentityClient acs, AcsIdentityMappingStore mappings, IOptions<AcsOptions> options, ILogger<AcsTokenService> logger)
+{
+    private const int MaxAttempts = 3;
+    private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(5);
+
+    /// <summary>Issues a token for the caller's ACS identity, creating the identity on the first call.</summary>
+    /// <exception cref="ApiProblemException">A scope outside the allowed set (400), or ACS or storage failing (502/503).</exception>
+    public async Task<AcsTokenResponse> IssueAsync(SignedInUser user, IReadOnlyList<string>? requestedScopes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var scopes = ResolveScopes(requestedScopes);
+        var minutes = options.Value.TokenLifetimeMinutes;
+        return await GuardAsync(async () =>
+        {
+            for (var attempt = 0; attempt < MaxAttempts; attempt++)
+            {
+                var stored = await mappings.GetAsync(user.UserId, cancellationToken);
+                if (stored is null)
+                {
+                    var created = await acs.CreateIdentityAsync(scopes, minutes, cancellationToken);
+                    if (await mappings.TryCreateAsync(user.UserId, created.Id, cancellationToken))
+                    {
+                        logger.LogInformation("Created ACS identity {AcsUserId} for user {UserId}", created.Id, user.UserId);
+                        return new AcsTokenResponse(created.Id, created.AccessToken!.Token, created.AccessToken.ExpiresOn);
+                    }
+
+                    // Another call mapped this user first; its identity wins and ours must not linger unused.
+                    await DeleteIdentityQuietlyAsync(created.Id, cancellationToken);
+                    continue;
+                }
+
+                try
+                {
+                    var token = await acs.IssueTokenAsync(stored.Mapping.AcsUserId, scopes, minutes, cancellationToken);
+                    return new AcsTokenResponse(stored.Mapping.AcsUserId, token.Token, token.ExpiresOn);
+                }
+                catch (AcsRequestException ex) when (ex.IsIdentityGone)
+                {
+                    // The identity was deleted outside this app; drop the stale mapping so the next pass creates a new one.
+                    logger.LogWarning("ACS identity {AcsUserId} of user {UserId} no longer exists; remapping", stored.Mapping.AcsUserId, user.UserId);
+                    await mappings.DeleteAsync(user.UserId, stored.ETag, cancellationToken);
+                }
+            }
+
+            throw new ApiProblemException(ProblemResult.UpstreamUnavailable("The ACS identity mapping kept changing; retry.", DefaultRetryAfter));
+        });
+    }
+
+    /// <summary>
+    /// Deletes the caller's mapping first, then revokes and deletes the ACS identity, so no token can be issued for an
+    /// identity being deleted. Idempotent: without a mapping there is nothing to do.
+    /// </summary>
+    public Task DeleteIdentityAsync(SignedInUser user, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return GuardAsync(async () =>
+        {
+            for (var attempt = 0; attempt < MaxAttempts; attempt++)
+            {
+                var stored = await mappings.GetAsync(user.UserId, cancellationToken);
+                if (stored is null)
+                {
+                    return true;
+                }
+
+                if (!await mappings.DeleteAsync(user.UserId, stored.ETag, cancellationToken))
+                {
+                    continue;
+                }
+
+                var id = stored.Mapping.AcsUserId;
+                await IgnoringGoneAsync(() => acs.RevokeTokensAsync(id, cancellationToken));
+                await IgnoringGoneAsync(() => acs.DeleteIdentityAsync(id, cancellationToken));
+                logger.LogInformation("Deleted ACS identity {AcsUserId} of user {UserId}", id, user.UserId);
+                return true;
+            }
+
+            throw new ApiProblemException(ProblemResult.UpstreamUnavailable("The ACS identity mapping kept changing; retry.", DefaultRetryAfter));
+        });
+    }
+
+    private IReadOnlyList<string> ResolveScopes(IReadOnlyList<string>? requested)
+    {
+        var allowed = options.Value.AllowedScopes();
+        if (requested is null)
+        {
+            return allowed;
+        }
+
+        if (requested.Count == 0)
+        {
+            throw new ApiProblemException(ProblemResult.InvalidRequest("scopes must not be empty; omit it to get every allowed scope."));
+        }
+
+        var refused = requested.Where(s => !allowed.Contains(s, StringComparer.Ordinal)).ToList();
+        if (refused.Count > 0)
+        {
+            throw new ApiProblemException(ProblemResult.InvalidRequest(
+                $"Scope(s) {string.Join(", ", refused.Select(s => $"'{Truncate(s)}'"))} are not allowed; allowed: {string.Join(", ", allowed)}."));
+        }
+
+        return requested.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    private async Task DeleteIdentityQuietlyAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await acs.DeleteIdentityAsync(id, cancellationToken);
+        }
+        catch (AcsRequestException ex)
+        {
+            logger.LogWarning("Could not delete unused ACS identity {AcsUserId}: {Status} {Code}", id, ex.Status, ex.Code);
+        }
+    }
+
+    private static async Task IgnoringGoneAsync(Func<Task> call)
+    {
+        try
+        {
+            await call();
+        }
+        catch (AcsRequestException ex) when (ex.IsIdentityGone)
+        {
+        }
+    }
+
+    private async Task<T> GuardAsync<T>(Func<Task<T>> operation)
+    {
+        try
+        {
+            return await operation();
+        }
+        catch (AcsRequestException ex) when (ex.IsTransient)
+        {
+            logger.LogWarning("ACS identity API unavailable: {Status} {Code}", ex.Status, ex.Code);
+            throw new ApiProblemException(ProblemResult.UpstreamUnavailable("Azure Communication Services is unavailable; retry later.", ex.RetryAfter ?? DefaultRetryAfter));
+        }
+        catch (AcsRequestException ex)
+        {
+            logger.LogError("ACS identity API refused the request: {Status} {Code}", ex.Status, ex.Code);
+            throw new ApiProblemException(ProblemResult.UpstreamFailure($"Azure Communication Services refused the request ({ex.Status} {ex.Code})."));
+        }
+        catch (RequestFailedException ex) when (ex.Status is 0 or 408 or 429 or >= 500)
+        {
+            logger.LogWarning("Blob Storage unavailable: {Status} {Code}", ex.Status, ex.ErrorCode);
+            throw new ApiProblemException(ProblemResult.UpstreamUnavailable("Storage is unavailable; retry later.", DefaultRetryAfter));
+        }
+    }
+
+    private static string Truncate(string value) => value.Length <= 32 ? value : value[..32] + "…";
+}

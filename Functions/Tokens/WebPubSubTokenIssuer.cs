@@ -1,0 +1,57 @@
+using Collab.Functions.Boards;
+using Collab.Functions.Configuration;
+using Collab.Functions.Http;
+using Collab.Functions.Identity;
+using Collab.Protocols.WebPubSub;
+using Microsoft.Extensions.Options;
+
+namespace Collab.Functions.Tokens;
+
+/// <summary>
+/// Client URLs scoped to one board (shared/protocols/web-pubsub.md §3, §7): <c>sub</c> is the caller, the roles
+/// are only <c>webpubsub.joinLeaveGroup.board.{id}</c> and <c>webpubsub.sendToGroup.board.{id}</c>, and the
+/// connection joins that group on connect. The key never leaves this class.
+/// </summary>
+public sealed class WebPubSubTokenIssuer
+{
+    private readonly WebPubSubOptions _options;
+    private readonly TimeProvider _time;
+    private readonly string _audience;
+    private readonly string _clientEndpoint;
+    private readonly byte[] _key;
+
+    /// <summary>Creates the issuer from validated options.</summary>
+    public WebPubSubTokenIssuer(IOptions<WebPubSubOptions> options, TimeProvider time)
+    {
+        _options = options.Value;
+        _time = time;
+        var connection = _options.ParseConnection();
+        _audience = connection.ClientAudience(_options.Hub);
+        _clientEndpoint = connection.ClientEndpoint(_options.Hub).AbsoluteUri;
+        _key = connection.KeyBytes;
+    }
+
+    /// <summary>Mints the client URL for <paramref name="user"/> on <paramref name="boardId"/>.</summary>
+    /// <exception cref="ApiProblemException">The board id is malformed (400).</exception>
+    public NegotiateResponse Negotiate(SignedInUser user, string boardId)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (!BoardId.IsValid(boardId))
+        {
+            throw new ApiProblemException(ProblemResult.InvalidRequest("boardId must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'."));
+        }
+
+        var group = BoardId.GroupOf(boardId);
+        var now = _time.GetUtcNow();
+        var expiresOn = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds()).AddMinutes(_options.TokenLifetimeMinutes);
+        var token = ClientAccessToken.Create(
+            _audience,
+            user.UserId,
+            ["webpubsub.joinLeaveGroup." + group, "webpubsub.sendToGroup." + group],
+            [group],
+            now,
+            expiresOn,
+            _key);
+        return new NegotiateResponse(new Uri(_clientEndpoint + "?access_token=" + token), boardId, user.UserId, expiresOn);
+    }
+}
