@@ -209,7 +209,7 @@ public sealed class AcsTokenFunctionTests(EmulatorHost emulators) : IClassFixtur
     private static async Task<List<string>> MappingBlobsAsync(CollabApp app)
     {
         var container = app.Services.GetRequiredService<BlobServiceClient>()
-            .GetBlobContainerClient(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Configuration.StorageOptions>>().Value.IdentitiesContainer);
+            .GetBlobContainerClient(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Collab.Functions.Configuration.StorageOptions>>().Value.IdentitiesContainer);
         var names = new List<string>();
         if (!await container.ExistsAsync())
         {

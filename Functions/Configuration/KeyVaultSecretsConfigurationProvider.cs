@@ -23,7 +23,7 @@ public sealed class KeyVaultSecretsConfigurationProvider(SecretClient client, Ti
                 continue;
             }
 
-            var secret = client.GetSecret(properties.Name).Value;
+            var secret = client.GetSecret(properties.Name, null, CancellationToken.None).Value;
             data[properties.Name.Replace("--", ConfigurationPath.KeyDelimiter, StringComparison.Ordinal)] = secret.Value;
         }
 
