@@ -164,16 +164,20 @@ public sealed class AcsTokenFunctionTests(EmulatorHost emulators) : IClassFixtur
         foreign.Headers.Origin = "https://evil.example";
         var allowed = app.Request("POST", NewUser());
         allowed.Headers.Origin = CollabApp.AllowedOrigin;
+        var sameOrigin = app.Request("POST", NewUser());
+        sameOrigin.Headers.Origin = "https://" + sameOrigin.Host.Value;
 
         var refused = await app.Function<AcsTokenFunction>().Run(foreign, CancellationToken.None);
         var served = await app.Function<AcsTokenFunction>().Run(allowed, CancellationToken.None);
+        var servedToItself = await app.Function<AcsTokenFunction>().Run(sameOrigin, CancellationToken.None);
 
         Assert.Equal(StatusCodes.Status403Forbidden, Assert.IsType<ProblemResult>(refused).StatusCode);
         Assert.False(foreign.HttpContext.Response.Headers.ContainsKey("Access-Control-Allow-Origin"));
         Assert.IsType<OkObjectResult>(served);
         Assert.Equal(CollabApp.AllowedOrigin, allowed.HttpContext.Response.Headers.AccessControlAllowOrigin.ToString());
         Assert.Equal("no-store", allowed.HttpContext.Response.Headers.CacheControl.ToString());
-        Assert.Equal(before + 1, emulators.AcsIdentities.Count);
+        Assert.IsType<OkObjectResult>(servedToItself);
+        Assert.Equal(before + 2, emulators.AcsIdentities.Count);
     }
 
     [Fact]

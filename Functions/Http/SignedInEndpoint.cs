@@ -30,7 +30,7 @@ public sealed class SignedInEndpoint(IOptions<CorsOptions> cors, UserRateLimiter
         var origin = request.Headers.Origin.ToString();
         if (origin.Length > 0)
         {
-            if (!cors.Value.Allows(origin))
+            if (!cors.Value.Allows(origin) && !IsSameOrigin(origin, request))
             {
                 logger.LogWarning("Refused {Endpoint}: origin {Origin} is not allowed", endpoint, origin);
                 return ProblemResult.OriginNotAllowed();
@@ -63,4 +63,9 @@ public sealed class SignedInEndpoint(IOptions<CorsOptions> cors, UserRateLimiter
             return ex.Problem;
         }
     }
+
+    // Browsers send Origin on same-origin POST and DELETE too. The scheme is not compared because TLS is often
+    // terminated in front of the app, so the request may arrive as http while the page is https.
+    private static bool IsSameOrigin(string origin, HttpRequest request) =>
+        Uri.TryCreate(origin, UriKind.Absolute, out var uri) && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
 }
