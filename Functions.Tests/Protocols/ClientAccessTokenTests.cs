@@ -1,5 +1,4 @@
-using System.Buffers.Text;
-using System.Text;
+using Collab.Functions.Tests.Infrastructure;
 using Collab.Protocols.WebPubSub;
 
 namespace Collab.Functions.Tests.Protocols;
@@ -34,7 +33,7 @@ public sealed class ClientAccessTokenTests
     {
         var token = ClientAccessToken.Create("http://h/client/hubs/x", null, [], [], DateTimeOffset.FromUnixTimeSeconds(10), DateTimeOffset.FromUnixTimeSeconds(70), "k"u8);
 
-        var payload = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token.Split('.')[1]));
+        var payload = JwtPayload.Text(token);
         Assert.Equal("{\"iat\":10,\"exp\":70,\"aud\":\"http://h/client/hubs/x\"}", payload);
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Collab.Functions.Tests.Infrastructure;
 using Collab.Protocols.Fluid;
 
 namespace Collab.Functions.Tests.Protocols;
@@ -33,7 +34,7 @@ public sealed class FluidTokenTests
     {
         var token = FluidToken.Create(Claims() with { AdditionalDetails = new JsonObject { ["email"] = "alice@example.com" } }, "k");
 
-        var payload = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token.Split('.')[1]));
+        var payload = JwtPayload.Text(token);
         Assert.Contains("\"user\":{\"id\":\"user-1\",\"name\":\"Alice\",\"additionalDetails\":{\"email\":\"alice@example.com\"}},\"iat\"", payload);
     }
 

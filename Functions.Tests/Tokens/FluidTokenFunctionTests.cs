@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Text.Json;
 using Collab.Functions.Http;
 using Collab.Functions.Tests.Infrastructure;
@@ -47,8 +46,8 @@ public sealed class FluidTokenFunctionTests(EmulatorHost emulators) : IClassFixt
     {
         await using var app = CollabApp.Start(CollabApp.Settings(emulators));
 
-        var first = Claims(await IssueAsync(app, "?tenantId=collab-tests&documentId=d"));
-        var second = Claims(await IssueAsync(app, "?tenantId=collab-tests&documentId=d"));
+        var first = JwtPayload.Claims(await IssueAsync(app, "?tenantId=collab-tests&documentId=d"));
+        var second = JwtPayload.Claims(await IssueAsync(app, "?tenantId=collab-tests&documentId=d"));
 
         Assert.Equal(3600, first.GetProperty("exp").GetInt64() - first.GetProperty("iat").GetInt64());
         Assert.Equal("1.0", first.GetProperty("ver").GetString());
@@ -95,12 +94,6 @@ public sealed class FluidTokenFunctionTests(EmulatorHost emulators) : IClassFixt
     {
         var result = await app.Function<FluidTokenFunction>().Run(app.Request("GET", "alice-id", query: query, name: "Alice"));
         return Assert.IsType<ContentResult>(result).Content!;
-    }
-
-    private static JsonElement Claims(string token)
-    {
-        using var document = JsonDocument.Parse(Base64Url.DecodeFromChars(token.Split('.')[1]));
-        return document.RootElement.Clone();
     }
 
     private static Dictionary<string, string> QueryHelpers(string query) =>

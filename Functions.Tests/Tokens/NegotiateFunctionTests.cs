@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Text.Json;
 using Collab.Functions.Http;
 using Collab.Functions.Tests.Infrastructure;
@@ -101,10 +100,5 @@ public sealed class NegotiateFunctionTests(EmulatorHost emulators) : IClassFixtu
         return Assert.IsType<NegotiateResponse>(Assert.IsType<OkObjectResult>(result).Value);
     }
 
-    private static JsonElement Claims(NegotiateResponse response)
-    {
-        var token = response.Url.Query.Split("access_token=")[1];
-        using var document = JsonDocument.Parse(Base64Url.DecodeFromChars(token.Split('.')[1]));
-        return document.RootElement.Clone();
-    }
+    private static JsonElement Claims(NegotiateResponse response) => JwtPayload.Claims(response.Url.Query.Split("access_token=")[1]);
 }
