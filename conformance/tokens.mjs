@@ -40,7 +40,7 @@ async function waitFor(predicate, what, timeoutMs = 5000) {
 }
 
 const scenarios = {
-  // env NEGOTIATE_URL, BOARD_ID, USER_ID, WPS_CONNECTION_STRING, WPS_HUB
+  // env NEGOTIATE_URL, BOARD_ID, USER_ID, USER_NAME, WPS_CONNECTION_STRING, WPS_HUB
   async negotiateUrl() {
     const url = env.NEGOTIATE_URL;
     const group = `board.${env.BOARD_ID}`;
@@ -54,7 +54,9 @@ const scenarios = {
       groups: [group],
     });
     assert.equal(new URL(reference.url).origin + new URL(reference.url).pathname, new URL(url).origin + new URL(url).pathname);
-    assert.deepEqual(withoutTimes(decode(token).payload), withoutTimes(decode(reference.token).payload));
+    const { name, ...ours } = withoutTimes(decode(token).payload);
+    assert.equal(name, env.USER_NAME, "the display name travels to the connect event as a custom claim");
+    assert.deepEqual(ours, withoutTimes(decode(reference.token).payload));
 
     const client = new WebPubSubClient({ getClientAccessUrl: async () => url }, { autoReconnect: false });
     clients.push(client);

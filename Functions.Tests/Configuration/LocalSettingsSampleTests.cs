@@ -17,6 +17,7 @@ public sealed class LocalSettingsSampleTests
         { typeof(FluidRelayOptions), FluidRelayOptions.SectionName },
         { typeof(CorsOptions), CorsOptions.SectionName },
         { typeof(RateLimitOptions), RateLimitOptions.SectionName },
+        { typeof(BoardsOptions), BoardsOptions.SectionName },
     };
 
     [Theory]

@@ -23,6 +23,7 @@ public sealed class NegotiateFunctionTests(EmulatorHost emulators) : IClassFixtu
         var claims = Claims(response);
         Assert.Equal($"{emulators.WebPubSubEndpoint.GetLeftPart(UriPartial.Authority)}/client/hubs/collab", claims.GetProperty("aud").GetString());
         Assert.Equal("alice-id", claims.GetProperty("sub").GetString());
+        Assert.Equal("User alice-id", claims.GetProperty("name").GetString());
         Assert.Equal(["webpubsub.joinLeaveGroup.board.b1", "webpubsub.sendToGroup.board.b1"], claims.GetProperty("role").EnumerateArray().Select(r => r.GetString()));
         Assert.Equal(["board.b1"], claims.GetProperty("webpubsub.group").EnumerateArray().Select(g => g.GetString()));
         Assert.Equal(3600, claims.GetProperty("exp").GetInt64() - claims.GetProperty("iat").GetInt64());
@@ -89,6 +90,7 @@ public sealed class NegotiateFunctionTests(EmulatorHost emulators) : IClassFixtu
             ["NEGOTIATE_URL"] = response.Url.AbsoluteUri,
             ["BOARD_ID"] = "b1",
             ["USER_ID"] = "alice-id",
+            ["USER_NAME"] = "User alice-id",
             ["WPS_CONNECTION_STRING"] = emulators.WebPubSubConnectionString,
             ["WPS_HUB"] = "collab",
         }, "negotiateUrl");

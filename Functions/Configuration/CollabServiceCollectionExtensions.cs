@@ -1,8 +1,11 @@
 using Azure.Storage.Blobs;
 using Collab.Functions.Acs;
+using Collab.Functions.Boards;
+using Collab.Functions.Events;
 using Collab.Functions.Health;
 using Collab.Functions.Http;
 using Collab.Functions.Tokens;
+using Collab.Functions.WebPubSub;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -22,6 +25,7 @@ public static class CollabServiceCollectionExtensions
         AddValidated<FluidRelayOptions>(services, configuration, FluidRelayOptions.SectionName);
         AddValidated<CorsOptions>(services, configuration, CorsOptions.SectionName);
         AddValidated<RateLimitOptions>(services, configuration, RateLimitOptions.SectionName);
+        AddValidated<BoardsOptions>(services, configuration, BoardsOptions.SectionName);
         services.AddOptions<StorageOptions>()
             .Configure(o => StorageOptions.Bind(o, configuration))
             .ValidateDataAnnotations()
@@ -37,6 +41,17 @@ public static class CollabServiceCollectionExtensions
         services.AddTransient<AcsTokenService>();
         services.AddSingleton<WebPubSubTokenIssuer>();
         services.AddSingleton<FluidTokenIssuer>();
+
+        services.AddHttpClient<WebPubSubRestClient>(http => http.Timeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton<BoardLog>();
+        services.AddSingleton<SnapshotStore>();
+        services.AddSingleton<BoardMetadataStore>();
+        services.AddSingleton<IBoardBroadcaster, WebPubSubBoardBroadcaster>();
+        services.AddSingleton<LiveBoards>();
+        services.AddSingleton<PresenceService>();
+        services.AddSingleton<WebPubSubEventHandler>();
+        services.AddSingleton<BoardService>();
+        services.AddSingleton<BoardSnapshotter>();
 
         AddHealth(services);
         return services;

@@ -18,25 +18,8 @@ public static class JsonRequestBody
         where T : class
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.ContentLength > maxBytes)
-        {
-            throw new ApiProblemException(ProblemResult.PayloadTooLarge(maxBytes));
-        }
-
-        var buffer = new MemoryStream();
-        var chunk = new byte[4096];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                throw new ApiProblemException(ProblemResult.PayloadTooLarge(maxBytes));
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        if (buffer.Length == 0)
+        var body = await RequestBody.ReadAsync(request, maxBytes, cancellationToken);
+        if (body.Length == 0)
         {
             return null;
         }
@@ -48,7 +31,7 @@ public static class JsonRequestBody
 
         try
         {
-            return JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), Json)
+            return JsonSerializer.Deserialize<T>(body, Json)
                 ?? throw new ApiProblemException(ProblemResult.InvalidRequest("The body must be a JSON object."));
         }
         catch (JsonException ex)

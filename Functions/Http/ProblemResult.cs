@@ -31,6 +31,10 @@ public sealed class ProblemResult : IActionResult
     public static ProblemResult Unauthenticated() =>
         new(StatusCodes.Status401Unauthorized, "unauthenticated", "Sign-in required", "The request carries no signed-in user (X-MS-CLIENT-PRINCIPAL).");
 
+    /// <summary>401: an upstream request from Web PubSub (or something pretending to be it) failed authentication.</summary>
+    public static ProblemResult UnauthenticatedUpstream(string detail) =>
+        new(StatusCodes.Status401Unauthorized, "unauthenticated", "Unauthenticated", detail);
+
     /// <summary>403: the caller is known but may not do this.</summary>
     public static ProblemResult Forbidden(string detail) => new(StatusCodes.Status403Forbidden, "forbidden", "Forbidden", detail);
 
@@ -46,8 +50,11 @@ public sealed class ProblemResult : IActionResult
         new(StatusCodes.Status413PayloadTooLarge, "payload-too-large", "Payload too large", $"The body must be at most {maxBytes} bytes.");
 
     /// <summary>415: the body is not JSON.</summary>
-    public static ProblemResult UnsupportedMediaType() =>
-        new(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type", "The body must be application/json.");
+    public static ProblemResult UnsupportedMediaType(string detail = "The body must be application/json.") =>
+        new(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type", detail);
+
+    /// <summary>409: the request conflicts with what exists.</summary>
+    public static ProblemResult Conflict(string detail) => new(StatusCodes.Status409Conflict, "conflict", "Conflict", detail);
 
     /// <summary>404: the named thing does not exist here.</summary>
     public static ProblemResult NotFound(string kind, string detail) => new(StatusCodes.Status404NotFound, kind, "Not found", detail);

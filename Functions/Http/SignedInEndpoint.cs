@@ -20,7 +20,8 @@ public sealed class SignedInEndpoint(IOptions<CorsOptions> cors, UserRateLimiter
     /// <param name="request">The incoming request.</param>
     /// <param name="endpoint">A stable endpoint name, the rate-limit partition and the log scope.</param>
     /// <param name="handler">The endpoint's work.</param>
-    public async Task<IActionResult> RunAsync(HttpRequest request, string endpoint, Func<SignedInUser, Task<IActionResult>> handler)
+    /// <param name="rateLimited">Whether the per-user rate limit applies (the token endpoints); board reads are not limited.</param>
+    public async Task<IActionResult> RunAsync(HttpRequest request, string endpoint, Func<SignedInUser, Task<IActionResult>> handler, bool rateLimited = true)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(handler);
@@ -47,7 +48,7 @@ public sealed class SignedInEndpoint(IOptions<CorsOptions> cors, UserRateLimiter
             return ProblemResult.Unauthenticated();
         }
 
-        if (limiter.TryAcquire(endpoint, user.UserId) is { } retryAfter)
+        if (rateLimited && limiter.TryAcquire(endpoint, user.UserId) is { } retryAfter)
         {
             logger.LogWarning("Refused {Endpoint} for user {UserId}: rate limit exceeded", endpoint, user.UserId);
             return ProblemResult.RateLimited(retryAfter);

@@ -9,8 +9,9 @@ namespace Collab.Functions.Tokens;
 
 /// <summary>
 /// Client URLs scoped to one board (shared/protocols/web-pubsub.md §3, §7): <c>sub</c> is the caller, the roles
-/// are only <c>webpubsub.joinLeaveGroup.board.{id}</c> and <c>webpubsub.sendToGroup.board.{id}</c>, and the
-/// connection joins that group on connect. The key never leaves this class.
+/// are only <c>webpubsub.joinLeaveGroup.board.{id}</c> and <c>webpubsub.sendToGroup.board.{id}</c>, the
+/// connection joins that group on connect, and a <c>name</c> claim carries the display name to the <c>connect</c>
+/// event. The key never leaves this class.
 /// </summary>
 public sealed class WebPubSubTokenIssuer
 {
@@ -51,7 +52,8 @@ public sealed class WebPubSubTokenIssuer
             [group],
             now,
             expiresOn,
-            _key);
+            _key,
+            [new("name", user.Name)]);
         return new NegotiateResponse(new Uri(_clientEndpoint + "?access_token=" + token), boardId, user.UserId, expiresOn);
     }
 }

@@ -19,6 +19,7 @@ public static class ClientAccessToken
     /// <param name="issuedAt">The <c>iat</c> claim.</param>
     /// <param name="expiresAt">The <c>exp</c> claim.</param>
     /// <param name="key">The UTF-8 bytes of the access key.</param>
+    /// <param name="customClaims">Extra string claims, written last; the service passes them to the <c>connect</c> event.</param>
     public static string Create(
         string audience,
         string? userId,
@@ -26,7 +27,8 @@ public static class ClientAccessToken
         IReadOnlyList<string> groups,
         DateTimeOffset issuedAt,
         DateTimeOffset expiresAt,
-        ReadOnlySpan<byte> key)
+        ReadOnlySpan<byte> key,
+        IReadOnlyList<KeyValuePair<string, string>>? customClaims = null)
     {
         ArgumentNullException.ThrowIfNull(audience);
         ArgumentNullException.ThrowIfNull(roles);
@@ -44,6 +46,11 @@ public static class ClientAccessToken
             if (userId is not null)
             {
                 writer.WriteString("sub", userId);
+            }
+
+            foreach (var (name, value) in customClaims ?? [])
+            {
+                writer.WriteString(name, value);
             }
 
             writer.WriteEndObject();

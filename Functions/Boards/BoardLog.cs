@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using Collab.Functions.Configuration;
+
+namespace Collab.Functions.Boards;
+
+/// <summary>
+/// A board's operation log: append blobs of JSON lines (<c>boards/{id}/log/{firstSeq}.jsonl</c>). Appends are
+/// conditional on the append position, so of two writers that read the same tail only one succeeds and the other
+/// must read what was added before it tries again: sequence numbers stay unique and gap-free across instances
+/// without a lock.
+/// </summary>
+public sealed class BoardLog(BlobServiceClient blobs)
+{
+    private BlobContainerClient Container => blobs.GetBlobContainerClient(BoardsOptions.Container);
+
+    /// <summary>Reads the complete lines of a segment from <paramref name="offset"/> on.</summary>
+    /// <returns>The entries, or an empty list when there is nothing new or the segment does not exist.</returns>
+    public async Task<IReadOnlyList<LogEntry>> ReadAsync(string boardId, long segmentStart, long offset, CancellationToken cancellationToken)
+    {
+        var blob = Container.GetAppendBlobClient(BoardBlobNames.LogSegment(boardId, segmentStart));
+        BinaryData content;
+        try
+        {
+            var result = await blob.DownloadContentAsync(new BlobDownloadOptions { Range = new HttpRange(offset) }, cancellationToken);
+            content = result.Value.Content;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 416)
+        {
+            return [];
+        }
+
+        var entries = new List<LogEntry>();
+        var bytes = content.ToMemory();
+        var position = 0;
+        while (position < bytes.Length)
+        {
+            var newline = bytes.Span[position..].IndexOf((byte)'\n');
+            if (newline < 0)
+            {
+                break;
+            }
+
+            var line = bytes.Slice(position, newline);
+            position += newline + 1;
+            var operation = JsonSerializer.Deserialize<LoggedOperation>(line.Span, BoardJson.Options)
+                ?? throw new InvalidDataException($"Board {boardId} has an empty log line.");
+            entries.Add(new LogEntry(operation, offset + position));
+        }
+
+        return entries;
+    }
+
+    /// <summary>Appends <paramref name="lines"/> if the segment is still exactly <paramref name="offset"/> bytes long.</summary>
+    /// <returns>False when someone else appended first (or the segment was created with content by someone else).</returns>
+    public async Task<bool> TryAppendAsync(string boardId, long segmentStart, long offset, ReadOnlyMemory<byte> lines, CancellationToken cancellationToken)
+    {
+        var blob = Container.GetAppendBlobClient(BoardBlobNames.LogSegment(boardId, segmentStart));
+        var options = new AppendBlobAppendBlockOptions { Conditions = new AppendBlobRequestConditions { IfAppendPositionEqual = offset } };
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                using var stream = new MemoryStream(lines.ToArray(), writable: false);
+                await blob.AppendBlockAsync(stream, options, cancellationToken);
+                return true;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                return false;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404 && attempt < 2)
+            {
+                if (ex.ErrorCode == BlobErrorCode.ContainerNotFound)
+                {
+                    await Container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+                }
+                else if (offset == 0)
+                {
+                    await blob.CreateIfNotExistsAsync(new AppendBlobCreateOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/x-ndjson" } }, cancellationToken);
+                }
+                else
+                {
+                    return false;
+                }
+            }
+        }
+    }
+
+    /// <summary>The first seq of every segment of a board, ascending.</summary>
+    public async Task<IReadOnlyList<long>> ListSegmentsAsync(string boardId, CancellationToken cancellationToken)
+    {
+        var prefix = BoardBlobNames.LogPrefix(boardId);
+        var starts = new List<long>();
+        try
+        {
+            await foreach (var item in Container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken))
+            {
+                if (BoardBlobNames.NumberIn(item.Name, prefix, ".jsonl") is { } start)
+                {
+                    starts.Add(start);
+                }
+            }
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return [];
+        }
+
+        starts.Sort();
+        return starts;
+    }
+}

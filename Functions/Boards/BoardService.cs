@@ -1,0 +1,181 @@
+using System.Security.Cryptography;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Collab.Functions.Configuration;
+using Collab.Functions.Http;
+using Collab.Functions.Identity;
+using Microsoft.Extensions.Logging;
+
+namespace Collab.Functions.Boards;
+
+/// <summary>
+/// The board HTTP API's work: create and read boards, catch-up, snapshots, history, background and export, each
+/// behind the access rule <c>connect</c> applies (public: any signed-in user; private: owner and members).
+/// </summary>
+public sealed class BoardService(
+    BoardMetadataStore metadata,
+    LiveBoards live,
+    SnapshotStore snapshots,
+    BlobServiceClient blobs,
+    TimeProvider time,
+    ILogger<BoardService> logger)
+{
+    private const int MaxMembers = 100;
+
+    /// <summary>Creates the board with the caller as owner, or updates it when the caller owns it.</summary>
+    /// <returns>The metadata and whether it was created.</returns>
+    public async Task<(BoardMetadata Board, bool Created)> PutAsync(SignedInUser user, string boardId, BoardRequest? request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        RequireValidId(boardId);
+        var title = request?.Title?.Trim() ?? "";
+        var visibility = request?.Visibility ?? BoardVisibility.Public;
+        var members = (request?.Members ?? []).Distinct(StringComparer.Ordinal).ToList();
+        if (title.Length is 0 or > 200 || title.Any(char.IsControl))
+        {
+            throw Invalid("title must be 1-200 characters without control characters.");
+        }
+
+        if (visibility is not (BoardVisibility.Public or BoardVisibility.Private))
+        {
+            throw Invalid("visibility must be 'public' or 'private'.");
+        }
+
+        if (members.Count > MaxMembers || members.Any(m => m.Length is 0 or > 256 || m.Any(char.IsControl)))
+        {
+            throw Invalid($"members must be at most {MaxMembers} user ids of 1-256 characters.");
+        }
+
+        var requested = new BoardMetadata(boardId, title, visibility, user.UserId, members, Guid.NewGuid(), time.GetUtcNow());
+        return await metadata.CreateOrUpdateAsync(requested, user.UserId, cancellationToken)
+            ?? throw new ApiProblemException(ProblemResult.Conflict("The board exists and belongs to someone else."));
+    }
+
+    /// <summary>Metadata and state, now or right after <paramref name="atSeq"/>.</summary>
+    public async Task<BoardResponse> GetAsync(SignedInUser user, string boardId, long? atSeq, CancellationToken cancellationToken)
+    {
+        var board = await AdmitAsync(user, boardId, cancellationToken);
+        return new BoardResponse(board, await StateAsync(boardId, atSeq, cancellationToken));
+    }
+
+    /// <summary>Operations after <paramref name="after"/>, for a client catching up.</summary>
+    public async Task<OpsPage> GetOpsAsync(SignedInUser user, string boardId, long after, CancellationToken cancellationToken)
+    {
+        await AdmitAsync(user, boardId, cancellationToken);
+        return after < 0 ? throw Invalid("after must be 0 or more.") : await live.GetOpsAfterAsync(boardId, after, cancellationToken);
+    }
+
+    /// <summary>The board's last seq, which a snapshot request without a seq is redirected to.</summary>
+    public async Task<long> GetLastSeqAsync(SignedInUser user, string boardId, CancellationToken cancellationToken)
+    {
+        await AdmitAsync(user, boardId, cancellationToken);
+        return (await live.GetCurrentAsync(boardId, cancellationToken)).Seq;
+    }
+
+    /// <summary>The snapshot content at <paramref name="seq"/>, for the function's <c>[BlobOutput]</c> to write.</summary>
+    public async Task<BoardSnapshot> SnapshotAtAsync(SignedInUser user, string boardId, long seq, CancellationToken cancellationToken)
+    {
+        await AdmitAsync(user, boardId, cancellationToken);
+        if (seq < 1)
+        {
+            throw Invalid("seq must be 1 or more; a board without operations has nothing to snapshot.");
+        }
+
+        return await live.SnapshotAtAsync(boardId, seq, cancellationToken)
+            ?? throw Invalid("seq is beyond the board's last operation.");
+    }
+
+    /// <summary>The board's snapshot history.</summary>
+    public async Task<IReadOnlyList<SnapshotInfo>> ListSnapshotsAsync(SignedInUser user, string boardId, CancellationToken cancellationToken)
+    {
+        await AdmitAsync(user, boardId, cancellationToken);
+        return await snapshots.ListAsync(boardId, cancellationToken);
+    }
+
+    /// <summary>Stores a background image and announces it to the board as a committed <c>setBackground</c>.</summary>
+    public async Task<CommitResult> PutBackgroundAsync(SignedInUser user, string boardId, byte[] image, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        await AdmitAsync(user, boardId, cancellationToken);
+        var mediaType = BackgroundImage.MediaTypeOf(image)
+            ?? throw new ApiProblemException(ProblemResult.UnsupportedMediaType("The background must be a PNG, JPEG or GIF image."));
+        var version = Convert.ToHexStringLower(SHA256.HashData(image))[..16];
+        var blob = blobs.GetBlobContainerClient(BoardsOptions.Container).GetBlobClient(BoardBlobNames.Background(boardId));
+        await blob.UploadAsync(BinaryData.FromBytes(image), new BlobUploadOptions
+        {
+            HttpHeaders = new BlobHttpHeaders { ContentType = mediaType, CacheControl = "no-cache" },
+            Metadata = new Dictionary<string, string> { ["version"] = version },
+        }, cancellationToken);
+        logger.LogInformation("Background {Version} ({MediaType}, {Bytes} bytes) stored for board {BoardId}", version, mediaType, image.Length, boardId);
+
+        // The op id is the image's hash, so uploading the same image again (or retrying) commits nothing new.
+        var operation = new IncomingOperation("background-" + version, new BoardOperation { Type = BoardOperationTypes.SetBackground, Image = version });
+        return await live.CommitAsync(boardId, user.UserId, operation, cancellationToken);
+    }
+
+    /// <summary>The background image and its media type, or null when the board has none.</summary>
+    public async Task<(BinaryData Content, string MediaType, string Version)?> GetBackgroundAsync(SignedInUser user, string boardId, CancellationToken cancellationToken)
+    {
+        await AdmitAsync(user, boardId, cancellationToken);
+        try
+        {
+            var result = await blobs.GetBlobContainerClient(BoardsOptions.Container).GetBlobClient(BoardBlobNames.Background(boardId)).DownloadContentAsync(cancellationToken);
+            var version = result.Value.Details.Metadata.TryGetValue("version", out var v) ? v : result.Value.Details.ETag.ToString();
+            return (result.Value.Content, result.Value.Details.ContentType, version);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The board (now or at <paramref name="atSeq"/>) as SVG.</summary>
+    public async Task<string> ExportSvgAsync(SignedInUser user, string boardId, long? atSeq, CancellationToken cancellationToken)
+    {
+        await AdmitAsync(user, boardId, cancellationToken);
+        return BoardSvgRenderer.Render(await StateAsync(boardId, atSeq, cancellationToken), $"/api/boards/{boardId}/background");
+    }
+
+    private async Task<BoardStateDocument> StateAsync(string boardId, long? atSeq, CancellationToken cancellationToken)
+    {
+        if (atSeq is null)
+        {
+            return await live.GetCurrentAsync(boardId, cancellationToken);
+        }
+
+        if (atSeq < 0)
+        {
+            throw Invalid("atSeq must be 0 or more.");
+        }
+
+        if (atSeq == 0)
+        {
+            return new BoardState().ToDocument();
+        }
+
+        return (await live.SnapshotAtAsync(boardId, atSeq.Value, cancellationToken))?.State
+            ?? throw Invalid("atSeq is beyond the board's last operation.");
+    }
+
+    private async Task<BoardMetadata> AdmitAsync(SignedInUser user, string boardId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        RequireValidId(boardId);
+        var board = await metadata.GetAsync(boardId, cancellationToken)
+            ?? throw new ApiProblemException(ProblemResult.NotFound("board-not-found", "The board does not exist."));
+        return board.Admits(user.UserId)
+            ? board
+            : throw new ApiProblemException(ProblemResult.Forbidden("This private board admits only its owner and members."));
+    }
+
+    private static void RequireValidId(string boardId)
+    {
+        if (!BoardId.IsValid(boardId))
+        {
+            throw Invalid("boardId must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'.");
+        }
+    }
+
+    private static ApiProblemException Invalid(string detail) => new(ProblemResult.InvalidRequest(detail));
+}

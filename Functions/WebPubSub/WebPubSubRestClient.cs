@@ -1,0 +1,85 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Collab.Functions.Configuration;
+using Collab.Protocols.WebPubSub;
+using Microsoft.Extensions.Options;
+
+namespace Collab.Functions.WebPubSub;
+
+/// <summary>
+/// The two data-plane operations the app needs (shared/protocols/web-pubsub.md §5): send to a group and list a
+/// group's connections, api-version 2024-12-01, each request carrying its own short-lived bearer token.
+/// </summary>
+public sealed class WebPubSubRestClient
+{
+    private const string ApiVersion = "2024-12-01";
+    private static readonly TimeSpan TokenLifetime = TimeSpan.FromMinutes(5);
+
+    private readonly HttpClient _http;
+    private readonly TimeProvider _time;
+    private readonly Uri _hubBase;
+    private readonly byte[] _key;
+
+    /// <summary>Creates the client for the configured hub.</summary>
+    public WebPubSubRestClient(HttpClient http, IOptions<WebPubSubOptions> options, TimeProvider time)
+    {
+        _http = http;
+        _time = time;
+        var connection = options.Value.ParseConnection();
+        _hubBase = new Uri(connection.Endpoint, $"api/hubs/{Uri.EscapeDataString(options.Value.Hub)}/");
+        _key = connection.KeyBytes;
+    }
+
+    /// <summary>Sends a JSON message to every connection in <paramref name="group"/>.</summary>
+    /// <exception cref="HttpRequestException">The service did not answer 202.</exception>
+    public async Task SendToGroupAsync(string group, ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
+    {
+        using var request = Request(HttpMethod.Post, $"groups/{Uri.EscapeDataString(group)}/:send?api-version={ApiVersion}");
+        request.Content = new ReadOnlyMemoryContent(json);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await _http.SendAsync(request, cancellationToken);
+        if ((int)response.StatusCode != 202)
+        {
+            throw new HttpRequestException($"Web PubSub answered {(int)response.StatusCode} to send-to-group.", null, response.StatusCode);
+        }
+    }
+
+    /// <summary>Every connection in <paramref name="group"/>, following <c>nextLink</c> pages.</summary>
+    public async Task<IReadOnlyList<GroupConnection>> ListGroupConnectionsAsync(string group, CancellationToken cancellationToken)
+    {
+        var connections = new List<GroupConnection>();
+        var next = new Uri(_hubBase, $"groups/{Uri.EscapeDataString(group)}/connections?api-version={ApiVersion}&maxpagesize=200");
+        for (var page = 0; next is not null && page < 1000; page++)
+        {
+            using var request = Request(HttpMethod.Get, next);
+            using var response = await _http.SendAsync(request, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new HttpRequestException($"Web PubSub answered {(int)response.StatusCode} to list-connections.", null, response.StatusCode);
+            }
+
+            using var json = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+            foreach (var item in json.RootElement.GetProperty("value").EnumerateArray())
+            {
+                connections.Add(new GroupConnection(
+                    item.GetProperty("connectionId").GetString()!,
+                    item.TryGetProperty("userId", out var user) && user.ValueKind == JsonValueKind.String ? user.GetString() : null));
+            }
+
+            next = json.RootElement.TryGetProperty("nextLink", out var link) && link.ValueKind == JsonValueKind.String && link.GetString() is { Length: > 0 } nextLink
+                ? new Uri(_hubBase, nextLink)
+                : null;
+        }
+
+        return connections;
+    }
+
+    private HttpRequestMessage Request(HttpMethod method, string relative) => Request(method, new Uri(_hubBase, relative));
+
+    private HttpRequestMessage Request(HttpMethod method, Uri uri)
+    {
+        var request = new HttpRequestMessage(method, uri);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", RestAccessToken.Create(uri, _time.GetUtcNow(), TokenLifetime, _key));
+        return request;
+    }
+}
