@@ -164,7 +164,7 @@ public static partial class BoardOperationReader
 
     private static string Color(JsonElement element, string name)
     {
-        var value = String(element, name, 7, 9, null);
+        var value = String(element, name, 1, 16, null);
         return ColorPattern().IsMatch(value) ? value : throw new OperationFormatException($"{name} must be a colour like #1e90ff or #1e90ff80.");
     }
 
