@@ -77,7 +77,7 @@ public sealed class LiveBoardsTests(EmulatorHost emulators) : IClassFixture<Emul
 
         // A torn newer snapshot, as a crash in the middle of a non-atomic writer would leave it.
         var torn = SnapshotFormat.Write((await Live(writer).SnapshotCurrentAsync(boardId, CancellationToken.None))!);
-        await Container(writer).GetBlobClient(BoardBlobNames.Snapshot(boardId, 25)).UploadAsync(BinaryData.FromBytes(torn[..(torn.Length / 2)]));
+        await Container(writer).GetBlobClient(BoardBlobNames.Snapshot(boardId, 25)).UploadAsync(BinaryData.FromBytes(torn[..(torn.Length / 2)]), overwrite: true);
 
         await using var reader = CollabApp.Start(settings);
         var reloaded = await Live(reader).GetCurrentAsync(boardId, CancellationToken.None);

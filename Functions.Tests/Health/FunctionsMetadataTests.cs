@@ -15,6 +15,15 @@ public sealed class FunctionsMetadataTests
     [InlineData("DeleteAcsIdentity", "Collab.Functions.Tokens.AcsIdentityFunction.Run", "acs/identity", "delete")]
     [InlineData("Negotiate", "Collab.Functions.Tokens.NegotiateFunction.Run", "boards/{boardId}/negotiate", "post")]
     [InlineData("FluidToken", "Collab.Functions.Tokens.FluidTokenFunction.Run", "fluid/token", "get")]
+    [InlineData("WebPubSubEvents", "Collab.Functions.Events.WebPubSubEventsFunction.Run", "eventhandler", "options,post")]
+    [InlineData("PutBoard", "Collab.Functions.Boards.PutBoardFunction.Run", "boards/{boardId}", "put")]
+    [InlineData("GetBoard", "Collab.Functions.Boards.GetBoardFunction.Run", "boards/{boardId}", "get")]
+    [InlineData("GetOps", "Collab.Functions.Boards.GetOpsFunction.Run", "boards/{boardId}/ops", "get")]
+    [InlineData("CreateSnapshot", "Collab.Functions.Boards.CreateSnapshotFunction.Run", "boards/{boardId}/snapshots", "post")]
+    [InlineData("ListSnapshots", "Collab.Functions.Boards.ListSnapshotsFunction.Run", "boards/{boardId}/snapshots", "get")]
+    [InlineData("PutBackground", "Collab.Functions.Boards.PutBackgroundFunction.Run", "boards/{boardId}/background", "put")]
+    [InlineData("GetBackground", "Collab.Functions.Boards.GetBackgroundFunction.Run", "boards/{boardId}/background", "get")]
+    [InlineData("ExportSvg", "Collab.Functions.Boards.ExportSvgFunction.Run", "boards/{boardId}/export.svg", "get")]
     public void HttpFunction_IsDeclaredWithItsRouteAndMethod(string name, string entryPoint, string route, string method)
     {
         // Anonymous at the Functions level everywhere: Easy Auth authenticates users, signatures authenticate Web PubSub.
@@ -24,7 +33,29 @@ public sealed class FunctionsMetadataTests
         Assert.Equal(entryPoint, function.GetProperty("entryPoint").GetString());
         Assert.Equal(route, trigger.GetProperty("route").GetString());
         Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString());
-        Assert.Equal([method], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(method.Split(','), trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+    }
+
+    [Fact]
+    public void CreateSnapshot_WritesThroughABlobOutputNamedBySeq_InTheWhiteboardsContainer()
+    {
+        var function = Functions().Single(f => f.GetProperty("name").GetString() == "CreateSnapshot");
+        var bindings = function.GetProperty("bindings").EnumerateArray().ToList();
+
+        Assert.Contains(bindings, b => b.GetProperty("type").GetString() == "http" && b.GetProperty("direction").GetString() == "Out" && b.GetProperty("name").GetString() == "Result");
+        var blob = Assert.Single(bindings, b => b.GetProperty("type").GetString() == "blob");
+        Assert.Equal("Out", blob.GetProperty("direction").GetString());
+        Assert.Equal("whiteboards/boards/{boardId}/snapshots/{seq}.json", blob.GetProperty("blobPath").GetString());
+    }
+
+    [Fact]
+    public void SnapshotTimer_RunsOnTheConfiguredSchedule()
+    {
+        var function = Functions().Single(f => f.GetProperty("name").GetString() == "SnapshotTimer");
+        var trigger = Assert.Single(function.GetProperty("bindings").EnumerateArray());
+
+        Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal("%Boards:SnapshotSchedule%", trigger.GetProperty("schedule").GetString());
     }
 
     [Fact]
