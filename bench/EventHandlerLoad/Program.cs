@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Collab.Emulators.WebPubSub;
+using Collab.Functions.Boards;
+using Collab.Functions.Configuration;
+using Collab.Functions.Events;
+using Collab.Protocols.WebPubSub;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+// Event-handler throughput and board load time, against Azurite and the in-process Web PubSub emulator.
+// Usage: bench/EventHandlerLoad/run.sh (starts Azurite and passes its blob endpoint as the first argument).
+var blobEndpoint = args.Length > 0 ? args[0] : "http://127.0.0.1:10000/devstoreaccount1";
+const string Key = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
+const string Hub = "bench";
+
+var emulatorOptions = new WebPubSubEmulatorOptions();
+await using var emulator = WebPubSubEmulatorApp.Create(emulatorOptions, "http://127.0.0.1:0", logging => logging.ClearProviders());
+await emulator.StartAsync();
+var wpsEndpoint = Address(emulator);
+
+var settings = new Dictionary<string, string?>
+{
+    ["AzureWebJobsStorage"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint={blobEndpoint};",
+    ["WebPubSub:ConnectionString"] = $"Endpoint={wpsEndpoint.TrimEnd('/')};AccessKey={Key};Version=1.0;",
+    ["WebPubSub:Hub"] = Hub,
+    ["Acs:ConnectionString"] = "endpoint=http://127.0.0.1:9/;accesskey=bG9jYWwtYWNzLWVtdWxhdG9yLWtleS1ub3QtYS1zZWNyZXQ=",
+    ["FluidRelay:TenantId"] = "bench",
+    ["FluidRelay:TenantKey"] = "bench-key",
+    ["FluidRelay:Endpoint"] = "http://localhost:7070",
+};
+
+var builder = WebApplication.CreateSlimBuilder();
+builder.WebHost.UseUrls("http://127.0.0.1:0");
+builder.Logging.ClearProviders();
+builder.Services.AddMvcCore();
+builder.Services.AddCollab(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+var app = builder.Build();
+app.MapMethods("/api/eventhandler", ["OPTIONS", "POST"], async context =>
+{
+    var function = ActivatorUtilities.CreateInstance<WebPubSubEventsFunction>(context.RequestServices);
+    var result = await function.Run(context.Request, context.RequestAborted);
+    await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
+});
+await app.StartAsync();
+var handlerUrl = new Uri(Address(app) + "api/eventhandler");
+
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 });
+var run = Guid.NewGuid().ToString("N")[..8];
+Console.WriteLine("| Scenario | Requests/s | p50 | p99 | Errors |");
+Console.WriteLine("|---|---|---|---|---|");
+foreach (var (boards, concurrency) in new[] { (1, 32), (8, 32) })
+{
+    await DriveAsync(http, handlerUrl, $"{run}-{boards}", boards, concurrency, TimeSpan.FromSeconds(2));
+    var result = await DriveAsync(http, handlerUrl, $"{run}-{boards}", boards, concurrency, TimeSpan.FromSeconds(10));
+    Console.WriteLine($"| addShape, signature check + commit to Azurite, {boards} board(s), {concurrency} concurrent | {result.PerSecond:N0} | {result.P50:F2} ms | {result.P99:F2} ms | {result.Errors} |");
+}
+
+await app.StopAsync();
+Console.WriteLine();
+Console.WriteLine("| Board of 10,000 operations | Load time (median of 5, fresh instance each) |");
+Console.WriteLine("|---|---|");
+var loadBoard = $"load-{run}";
+using (var writer = Services(settings))
+{
+    var live = writer.GetRequiredService<LiveBoards>();
+    for (var start = 0; start < 10_000; start += 200)
+    {
+        await Task.WhenAll(Enumerable.Range(start, 200).Select(i => live.CommitAsync(loadBoard, "bench", Operation(i), CancellationToken.None)));
+    }
+}
+
+Console.WriteLine($"| without a snapshot | {await MedianLoadAsync(settings, loadBoard):F1} ms |");
+using (var writer = Services(settings))
+{
+    var snapshot = await writer.GetRequiredService<LiveBoards>().SnapshotCurrentAsync(loadBoard, CancellationToken.None);
+    await writer.GetRequiredService<SnapshotStore>().WriteAsync(snapshot!, CancellationToken.None);
+}
+
+Console.WriteLine($"| with a snapshot at 10,000 | {await MedianLoadAsync(settings, loadBoard):F1} ms |");
+await emulator.StopAsync();
+
+static async Task<double> MedianLoadAsync(Dictionary<string, string?> settings, string boardId)
+{
+    var times = new List<double>();
+    for (var i = 0; i < 5; i++)
+    {
+        using var services = Services(settings);
+        var watch = Stopwatch.StartNew();
+        var state = await services.GetRequiredService<LiveBoards>().GetCurrentAsync(boardId, CancellationToken.None);
+        times.Add(watch.Elapsed.TotalMilliseconds);
+        if (state.Seq != 10_000)
+        {
+            throw new InvalidOperationException($"Loaded seq {state.Seq}, expected 10000.");
+        }
+    }
+
+    return times.Order().ElementAt(times.Count / 2);
+}
+
+static ServiceProvider Services(Dictionary<string, string?> settings) =>
+    new ServiceCollection().AddLogging().AddCollab(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).BuildServiceProvider();
+
+static IncomingOperation Operation(int i) => new(
+    "op" + i,
+    new BoardOperation
+    {
+        Type = BoardOperationTypes.AddShape,
+        Shape = new Shape { Id = "s" + (i % 500), Kind = "polyline", Color = "#1e90ff", Width = 2, Points = [[i % 800, i % 600], [(i + 40) % 800, (i + 25) % 600], [(i + 80) % 800, (i + 5) % 600]] },
+    });
+
+static async Task<(double PerSecond, double P50, double P99, int Errors)> DriveAsync(HttpClient http, Uri url, string prefix, int boards, int concurrency, TimeSpan duration)
+{
+    var latencies = new List<double>[concurrency];
+    var errors = 0;
+    var stopAt = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+    var started = Stopwatch.GetTimestamp();
+    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async worker =>
+    {
+        latencies[worker] = [];
+        var connectionId = $"{prefix}-conn-{worker}";
+        var signature = CloudEventSignature.Create(connectionId, [Key]);
+        for (var n = 0; Stopwatch.GetTimestamp() < stopAt; n++)
+        {
+            var boardId = $"{prefix}-board-{(worker + n) % boards}";
+            var body = $$$"""{"opId":"{{{connectionId}}}-{{{n}}}","shape":{"id":"s{{{n % 200}}}","kind":"polyline","color":"#1e90ff","width":2,"points":[[1,2],[3,4],[5,6],[7,8]]}}""";
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            request.Headers.Add("ce-specversion", "1.0");
+            request.Headers.Add("ce-awpsversion", "1.0");
+            request.Headers.Add("ce-type", "azure.webpubsub.user.addShape");
+            request.Headers.Add("ce-eventName", "addShape");
+            request.Headers.Add("ce-hub", Hub);
+            request.Headers.Add("ce-id", n.ToString(CultureInfo.InvariantCulture));
+            request.Headers.Add("ce-connectionId", connectionId);
+            request.Headers.Add("ce-userId", "user-" + worker);
+            request.Headers.Add("ce-signature", signature);
+            request.Headers.Add("ce-connectionState", new ConnectionState(boardId, "Bench").Encode());
+            var sent = Stopwatch.GetTimestamp();
+            using var response = await http.SendAsync(request);
+            latencies[worker].Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+            if (!response.IsSuccessStatusCode)
+            {
+                Interlocked.Increment(ref errors);
+            }
+        }
+    }));
+    var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+    var all = latencies.SelectMany(l => l).Order().ToList();
+    return (all.Count / elapsed, all[all.Count / 2], all[(int)(all.Count * 0.99)], errors);
+}
+
+static string Address(WebApplication app) =>
+    app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/";
