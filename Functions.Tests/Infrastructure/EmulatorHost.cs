@@ -1,8 +1,7 @@
+using Collab.Emulators;
 using Collab.Emulators.AcsIdentity;
 using Collab.Emulators.WebPubSub;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Collab.Functions.Tests.Infrastructure;
@@ -57,5 +56,5 @@ public sealed class EmulatorHost : IAsyncLifetime
     }
 
     private static Uri Address(WebApplication app) =>
-        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/");
+        app.BaseAddress();
 }

@@ -1,7 +1,6 @@
+using Collab.Emulators;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
@@ -42,7 +41,7 @@ internal sealed class FunctionHttpServer : IAsyncDisposable
             await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
         });
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/";
+        var address = app.BaseAddress().AbsoluteUri;
         return new FunctionHttpServer(app, address);
     }
 

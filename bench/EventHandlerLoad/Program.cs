@@ -1,3 +1,4 @@
+using Collab.Emulators;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -8,8 +9,6 @@ using Collab.Functions.Events;
 using Collab.Protocols.WebPubSub;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
@@ -159,4 +158,4 @@ static async Task<(double PerSecond, double P50, double P99, int Errors)> DriveA
 }
 
 static string Address(WebApplication app) =>
-    app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/";
+    app.BaseAddress().AbsoluteUri;
