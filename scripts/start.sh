@@ -1,17 +1,65 @@
 #!/usr/bin/env bash
-# Runs the local stack: Azurite (data kept in .azurite/, git-ignored) and the Web PubSub (:8080) and ACS identity
-# (:8090) emulators. Ctrl-C stops everything. Later issues add the functions host and the web app here.
+# Runs the whole local stack in one process tree until Ctrl-C:
+#   Azurite (10000-10002, data in .azurite/), the Web PubSub emulator (8080) calling our event handler,
+#   the ACS identity emulator (8090), the local functions host with the web app and dev sign-in (7071),
+#   and, with --with-fluid, Tinylicious (7070).
+# Ports: --functions-port, --wps-port, --acs-port, --blob-port, --fluid-port (or the same names in upper case as
+# environment variables, e.g. FUNCTIONS_PORT=7072).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+FUNCTIONS_PORT=${FUNCTIONS_PORT:-7071}
 WPS_PORT=${WPS_PORT:-8080}
 ACS_PORT=${ACS_PORT:-8090}
 BLOB_PORT=${BLOB_PORT:-10000}
+FLUID_PORT=${FLUID_PORT:-7070}
+WITH_FLUID=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --with-fluid) WITH_FLUID=1 ;;
+    --functions-port) FUNCTIONS_PORT=$2; shift ;;
+    --wps-port) WPS_PORT=$2; shift ;;
+    --acs-port) ACS_PORT=$2; shift ;;
+    --blob-port) BLOB_PORT=$2; shift ;;
+    --fluid-port) FLUID_PORT=$2; shift ;;
+    *) echo "Unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
 
 source scripts/processes.sh
 
+for required in "$FUNCTIONS_PORT:functions host" "$WPS_PORT:Web PubSub emulator" "$ACS_PORT:ACS identity emulator"; do
+  if port_in_use "${required%%:*}"; then
+    echo "Port ${required%%:*} (${required#*:}) is already in use. Stop what uses it, or choose another port (see the options at the top of scripts/start.sh)." >&2
+    exit 1
+  fi
+done
+if [ "$WITH_FLUID" = 1 ] && port_in_use "$FLUID_PORT"; then
+  echo "Port $FLUID_PORT (Tinylicious) is already in use. Stop what uses it, or pass --fluid-port." >&2
+  exit 1
+fi
+
 [ -d node_modules/azurite ] || npm ci --no-audit --no-fund --loglevel=error
-dotnet build Emulators --configuration Release --nologo -v quiet 2>&1 | grep -vE "warning NU1603" || true
+echo "Building..."
+for project in LocalHost Emulators; do
+  if ! dotnet build "$project" --configuration Release --nologo -v quiet >/tmp/collab-build.log 2>&1; then
+    grep -E "error" /tmp/collab-build.log >&2 || cat /tmp/collab-build.log >&2
+    exit 1
+  fi
+done
+
+settings=local.settings.sample.json
+[ -f local.settings.json ] && settings=local.settings.json
+# The emulators' keys are public development constants; ports other than the defaults are passed to the functions.
+export WebPubSub__ConnectionString="Endpoint=http://localhost:${WPS_PORT};AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1.0;"
+export Acs__ConnectionString="endpoint=http://localhost:${ACS_PORT}/;accesskey=bG9jYWwtYWNzLWVtdWxhdG9yLWtleS1ub3QtYS1zZWNyZXQ="
+export AzureWebJobsStorage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:${BLOB_PORT}/devstoreaccount1;"
+export FluidRelay__Endpoint="http://localhost:${FLUID_PORT}"
+if [ -f local.settings.json ]; then
+  # Your own settings win: they may point at real Azure resources.
+  unset WebPubSub__ConnectionString Acs__ConnectionString AzureWebJobsStorage FluidRelay__Endpoint
+fi
 
 pids=()
 stop() { stop_pids "${pids[@]}"; }
@@ -26,21 +74,46 @@ else
   pids+=($!)
 fi
 
-for port in "$WPS_PORT" "$ACS_PORT"; do
-  if port_in_use "$port"; then
-    echo "Port $port is already in use; set WPS_PORT / ACS_PORT to choose others." >&2
-    exit 1
-  fi
-done
-
-dotnet Emulators/bin/Release/net10.0/Collab.Emulators.dll --wps-port "$WPS_PORT" --acs-port "$ACS_PORT" &
+# The hub named in the settings calls the functions host's event handler for every event.
+hub=$(node -e 'const v=require("./"+process.argv[1]).Values; console.log(v.WebPubSub__Hub || "collab")' "$settings")
+handler="COLLAB_EMULATORS_WebPubSub__Hubs__${hub}__EventHandlers__0"
+env "${handler}__UrlTemplate=http://localhost:${FUNCTIONS_PORT}/api/eventhandler" \
+  "${handler}__UserEventPattern=*" \
+  "${handler}__SystemEvents__0=connect" "${handler}__SystemEvents__1=connected" "${handler}__SystemEvents__2=disconnected" \
+  COLLAB_EMULATORS_Logging__LogLevel__Default=Warning \
+  dotnet Emulators/bin/Release/net10.0/Collab.Emulators.dll --wps-port "$WPS_PORT" --acs-port "$ACS_PORT" &
 pids+=($!)
 
-cat <<INFO
-Collab local stack
-  Azurite blob        http://127.0.0.1:${BLOB_PORT}/devstoreaccount1  (UseDevelopmentStorage=true)
-  Web PubSub emulator http://localhost:${WPS_PORT}   health: HEAD /api/health
-  ACS identity        http://localhost:${ACS_PORT}/
-Press Ctrl-C to stop.
-INFO
+if [ "$WITH_FLUID" = 1 ]; then
+  PORT="$FLUID_PORT" node_modules/.bin/tinylicious >/dev/null &
+  pids+=($!)
+fi
+
+wait_for_port "$BLOB_PORT"
+wait_for_port "$WPS_PORT"
+dotnet LocalHost/bin/Release/net10.0/Collab.LocalHost.dll --port "$FUNCTIONS_PORT" --settings "$settings" &
+pids+=($!)
+wait_for_port "$FUNCTIONS_PORT"
+
+echo
+echo "Collab local stack"
+echo "  Web app + API       http://localhost:${FUNCTIONS_PORT}/   (sign in at /.auth/login)"
+echo "  Web PubSub emulator http://localhost:${WPS_PORT}"
+echo "  ACS identity        http://localhost:${ACS_PORT}/"
+echo "  Azurite blob        http://127.0.0.1:${BLOB_PORT}/devstoreaccount1"
+[ "$WITH_FLUID" = 1 ] && echo "  Tinylicious         http://localhost:${FLUID_PORT}"
+node -e '
+  const [url, fluid] = process.argv.slice(1);
+  const check = async () => {
+    const health = await (await fetch(url)).json();
+    for (const [name, d] of Object.entries(health.dependencies)) console.log(`  health ${name.padEnd(10)} ${d.healthy ? "up" : "DOWN: " + d.error} (${d.durationMs} ms)`);
+    if (fluid) {
+      const ok = await fetch(fluid).then(() => true, () => false);
+      console.log(`  health ${"tinylicious".padEnd(10)} ${ok ? "up" : "DOWN"}`);
+    }
+    console.log(`  overall: ${health.status}`);
+  };
+  check().catch((e) => console.log("  health check failed: " + e.message));
+' "http://localhost:${FUNCTIONS_PORT}/api/health" "$([ "$WITH_FLUID" = 1 ] && echo "http://localhost:${FLUID_PORT}" || true)"
+echo "Press Ctrl-C to stop."
 wait -n "${pids[@]}"

@@ -45,6 +45,7 @@ internal sealed class CollabApp : IAsyncDisposable
         ["FluidRelay:AllowLocalTenant"] = "true",
         ["Cors:AllowedOrigins:0"] = AllowedOrigin,
         ["RateLimit:PermitsPerMinute"] = "1000",
+        ["Boards:SnapshotSchedule"] = "0 */5 * * * *",
     };
 
     public static ServiceProvider BuildServices(Dictionary<string, string?> settings, ILoggerProvider? logs = null)

@@ -1,0 +1,425 @@
+import { BoardConnection } from "./board-connection.js";
+import { BoardModel, renderShape } from "./board-model.js";
+
+const $ = (id) => document.getElementById(id);
+const PREVIEW_INTERVAL_MS = 50; // at most 20 preview updates per second
+const MAX_POINTS = 10000;
+
+let me = null;
+let boardId = null;
+let board = null;
+let model = null;
+let connection = null;
+let tool = "pen";
+let viewingSeq = null;
+let drawing = null;
+const undoStack = [];
+const redoStack = [];
+const pendingOwn = new Map();
+const remotePreviews = new Map();
+const buffered = new Map();
+
+class ApiError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
+
+async function api(path, options = {}) {
+  const response = await fetch(path, { credentials: "same-origin", ...options });
+  if (response.status === 401) {
+    location.href = `/.auth/login?post_login_redirect_uri=${encodeURIComponent(location.pathname + location.hash)}`;
+    throw new ApiError("Sign-in required.", 401);
+  }
+  if (!response.ok) {
+    let detail = `${response.status} ${response.statusText}`;
+    try {
+      detail = (await response.json()).detail ?? detail;
+    } catch {
+      // Not a problem+json body; the status line says enough.
+    }
+    throw new ApiError(detail, response.status);
+  }
+  return response;
+}
+
+function showMessage(text) {
+  $("message").textContent = text;
+  $("message").hidden = false;
+}
+
+function hideMessage() {
+  $("message").hidden = true;
+}
+
+async function main() {
+  const who = await (await fetch("/.auth/me", { credentials: "same-origin" })).json();
+  if (!who.length) {
+    location.href = `/.auth/login?post_login_redirect_uri=${encodeURIComponent(location.pathname + location.hash)}`;
+    return;
+  }
+  me = { id: who[0].user_id, name: who[0].user_claims.find((c) => c.typ === "name")?.val ?? who[0].user_id };
+  $("me").textContent = `${me.name} · ${me.id}`;
+  wireLanding();
+  wireToolbar();
+  wireCanvas();
+  wirePanels();
+  window.addEventListener("hashchange", route);
+  await route();
+}
+
+async function route() {
+  const match = location.hash.match(/^#\/board\/([A-Za-z0-9_-]{1,64})$/);
+  if (match) await openBoard(match[1]);
+  else showLanding();
+}
+
+function showLanding() {
+  closeBoard();
+  $("landing").hidden = false;
+  $("board-view").hidden = true;
+  $("board-title").textContent = "";
+}
+
+function wireLanding() {
+  $("create-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const form = new FormData(e.target);
+    const title = form.get("title").trim();
+    const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40) || "board";
+    const id = `${slug}-${crypto.randomUUID().slice(0, 6)}`;
+    const members = form.get("members").split(",").map((m) => m.trim()).filter(Boolean);
+    try {
+      await api(`/api/boards/${id}`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ title, visibility: form.get("visibility"), members }),
+      });
+      location.hash = `#/board/${id}`;
+    } catch (error) {
+      showMessage(`Could not create the board: ${error.message}`);
+    }
+  });
+  $("open-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const value = new FormData(e.target).get("board").trim();
+    const id = value.includes("#/board/") ? value.split("#/board/")[1] : value;
+    location.hash = `#/board/${id}`;
+  });
+}
+
+async function openBoard(id) {
+  closeBoard();
+  hideMessage();
+  boardId = id;
+  $("landing").hidden = true;
+  try {
+    const body = await (await api(`/api/boards/${id}`)).json();
+    board = body.board;
+    model = BoardModel.from(body.state);
+  } catch (error) {
+    boardId = null;
+    $("board-view").hidden = true;
+    $("landing").hidden = false;
+    showMessage(error.status === 403 ? `You cannot open this board: ${error.message}` : error.status === 404 ? "There is no board with this id." : error.message);
+    return;
+  }
+  $("board-view").hidden = false;
+  $("board-title").textContent = board.title;
+  $("export").href = `/api/boards/${id}/export.svg`;
+  $("call-details").hidden = true;
+  renderAll();
+  renderChat();
+  renderHistoryRange();
+  connection = new BoardConnection(id, async () => (await (await api(`/api/boards/${id}/negotiate`, { method: "POST" })).json()).url);
+  connection.addEventListener("state", (e) => {
+    setIndicator(e.detail.state);
+    if (e.detail.state === "connected") catchUp().catch((error) => showMessage(error.message));
+  });
+  connection.addEventListener("group", (e) => onGroupMessage(e.detail.data));
+  connection.addEventListener("error", (e) => showMessage(e.detail.error.message));
+  window.collab = { connection, model: () => model, boardId: id, me };
+  await connection.start();
+}
+
+function closeBoard() {
+  connection?.stop();
+  connection = null;
+  boardId = null;
+  undoStack.length = 0;
+  redoStack.length = 0;
+  pendingOwn.clear();
+  remotePreviews.clear();
+  buffered.clear();
+  viewingSeq = null;
+  $("previews").replaceChildren();
+  setIndicator("offline");
+}
+
+function setIndicator(state) {
+  $("connection").dataset.state = state;
+  $("connection").textContent = state;
+}
+
+async function catchUp() {
+  for (;;) {
+    const page = await (await api(`/api/boards/${boardId}/ops?after=${model.seq}`)).json();
+    for (const entry of page.ops) applyEntry(entry);
+    if (page.ops.length === 0 || model.seq >= page.lastSeq) return;
+  }
+}
+
+function onGroupMessage(message) {
+  if (message?.name === "op") receiveOp(message.data);
+  else if (message?.name === "presence") renderPresence(message.data);
+  else if (message?.kind === "preview") renderRemotePreview(message);
+}
+
+function receiveOp(entry) {
+  if (entry.seq <= model.seq) return;
+  buffered.set(entry.seq, entry);
+  while (buffered.has(model.seq + 1)) {
+    const next = buffered.get(model.seq + 1);
+    buffered.delete(next.seq);
+    applyEntry(next);
+  }
+  // A gap means a broadcast was missed: the log has it.
+  if (buffered.size > 0) catchUp().catch((error) => showMessage(error.message));
+}
+
+function applyEntry(entry) {
+  if (!model.apply(entry)) return;
+  const own = pendingOwn.get(entry.opId);
+  if (own && entry.author === me.id) {
+    own.remove();
+    pendingOwn.delete(entry.opId);
+  }
+  const preview = remotePreviews.get(entry.author);
+  if (preview && entry.op.shape && preview.dataset.shapeId === entry.op.shape.id) {
+    preview.remove();
+    remotePreviews.delete(entry.author);
+  }
+  if (viewingSeq === null) renderAll();
+  if (entry.op.type === "chat") renderChat();
+  renderHistoryRange();
+}
+
+function renderAll(view = model) {
+  $("shapes").replaceChildren(...[...view.shapes.values()].map(renderShape));
+  $("bg-color").setAttribute("fill", view.background.color ?? "#ffffff");
+  const image = $("bg-image");
+  if (view.background.image) {
+    image.setAttribute("href", `/api/boards/${boardId}/background?v=${view.background.image}`);
+    image.setAttribute("visibility", "visible");
+  } else {
+    image.setAttribute("visibility", "hidden");
+  }
+  $("canvas").classList.toggle("readonly", viewingSeq !== null);
+}
+
+function renderPresence(presence) {
+  $("presence-count").textContent = presence.count;
+  $("presence").replaceChildren(...presence.users.map((user) => {
+    const item = document.createElement("li");
+    item.textContent = user.connections > 1 ? `${user.name} (${user.connections})` : user.name;
+    item.title = user.userId;
+    item.dataset.userId = user.userId;
+    return item;
+  }));
+}
+
+function renderChat() {
+  const names = new Map([...$("presence").children].map((li) => [li.dataset.userId, li.textContent]));
+  $("chat").replaceChildren(...model.chat.map((line) => {
+    const item = document.createElement("li");
+    const who = document.createElement("b");
+    who.textContent = `${line.author === me.id ? me.name : names.get(line.author) ?? line.author}: `;
+    item.append(who, document.createTextNode(line.text));
+    return item;
+  }));
+  $("chat").scrollTop = $("chat").scrollHeight;
+}
+
+function renderRemotePreview({ author, shape }) {
+  remotePreviews.get(author)?.remove();
+  remotePreviews.delete(author);
+  if (!shape || author === me.id) return;
+  const element = renderShape(shape);
+  element.setAttribute("opacity", "0.6");
+  element.dataset.previewAuthor = author;
+  $("previews").append(element);
+  remotePreviews.set(author, element);
+}
+
+async function commit(type, data, undo) {
+  const opId = crypto.randomUUID();
+  try {
+    await connection.sendEvent(type, { opId, ...data });
+  } catch (error) {
+    showMessage(`Not saved (${error.message}); it will not appear for others.`);
+    return null;
+  }
+  if (undo) {
+    undoStack.push({ undo, redo: { type, data } });
+    redoStack.length = 0;
+  }
+  return opId;
+}
+
+function wireToolbar() {
+  for (const button of document.querySelectorAll("[data-tool]")) {
+    button.addEventListener("click", () => {
+      tool = button.dataset.tool;
+      for (const other of document.querySelectorAll("[data-tool]")) other.classList.toggle("active", other === button);
+    });
+  }
+  $("undo").addEventListener("click", async () => {
+    const last = undoStack.pop();
+    if (!last) return;
+    await commit(last.undo.type, last.undo.data);
+    redoStack.push(last);
+  });
+  $("redo").addEventListener("click", async () => {
+    const last = redoStack.pop();
+    if (!last) return;
+    await commit(last.redo.type, last.redo.data);
+    undoStack.push(last);
+  });
+  $("clear").addEventListener("click", () => commit("clear", {}));
+  $("background").addEventListener("change", async (e) => {
+    const file = e.target.files[0];
+    if (!file) return;
+    try {
+      await api(`/api/boards/${boardId}/background`, { method: "PUT", headers: { "content-type": file.type || "application/octet-stream" }, body: file });
+    } catch (error) {
+      showMessage(`Background not set: ${error.message}`);
+    }
+    e.target.value = "";
+  });
+  $("share").addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(location.href);
+      $("share").textContent = "Link copied";
+    } catch {
+      showMessage(`Share this link: ${location.href}`);
+    }
+  });
+}
+
+function point(e) {
+  const matrix = $("canvas").getScreenCTM().inverse();
+  const p = new DOMPoint(e.clientX, e.clientY).matrixTransform(matrix);
+  return [Math.round(p.x * 10) / 10, Math.round(p.y * 10) / 10];
+}
+
+function shapeFor(start, end, points) {
+  const base = { id: drawing.id, kind: tool, color: $("color").value, width: Number($("width").value) };
+  switch (tool) {
+    case "pen": return { ...base, kind: "polyline", points: points.length > 1 ? points : [points[0], points[0]] };
+    case "line": return { ...base, points: [start, end] };
+    case "rect":
+    case "ellipse":
+      return { ...base, x: Math.min(start[0], end[0]), y: Math.min(start[1], end[1]), w: Math.abs(end[0] - start[0]), h: Math.abs(end[1] - start[1]) };
+    default: return { ...base, x: start[0], y: start[1], text: $("text-value").value.trim() || "Text", fontSize: 12 + base.width * 2 };
+  }
+}
+
+function wireCanvas() {
+  const canvas = $("canvas");
+  canvas.addEventListener("pointerdown", (e) => {
+    if (viewingSeq !== null || connection?.state !== "connected") return;
+    canvas.setPointerCapture(e.pointerId);
+    const start = point(e);
+    drawing = { id: crypto.randomUUID().slice(0, 18), start, end: start, points: [start], element: null, lastPreview: 0 };
+    if (tool === "text") finish();
+    else redraw();
+  });
+  canvas.addEventListener("pointermove", (e) => {
+    if (!drawing) return;
+    const p = point(e);
+    drawing.end = p;
+    const last = drawing.points[drawing.points.length - 1];
+    if (tool === "pen" && drawing.points.length < MAX_POINTS && Math.hypot(p[0] - last[0], p[1] - last[1]) >= 1.5) drawing.points.push(p);
+    redraw();
+  });
+  canvas.addEventListener("pointerup", () => drawing && finish());
+  canvas.addEventListener("pointercancel", () => {
+    drawing?.element?.remove();
+    connection?.sendPreview({ kind: "preview", author: me.id, shape: null });
+    drawing = null;
+  });
+}
+
+function redraw() {
+  const shape = shapeFor(drawing.start, drawing.end, drawing.points);
+  const element = renderShape(shape);
+  drawing.element?.replaceWith(element);
+  if (!drawing.element) $("previews").append(element);
+  drawing.element = element;
+  const now = performance.now();
+  if (now - drawing.lastPreview >= PREVIEW_INTERVAL_MS) {
+    drawing.lastPreview = now;
+    connection.sendPreview({ kind: "preview", author: me.id, shape });
+  }
+}
+
+async function finish() {
+  const shape = shapeFor(drawing.start, drawing.end, drawing.points);
+  const element = drawing.element ?? renderShape(shape);
+  if (!element.isConnected) $("previews").append(element);
+  drawing = null;
+  connection.sendPreview({ kind: "preview", author: me.id, shape: null });
+  const opId = await commit("addShape", { shape }, { type: "removeShape", data: { shapeId: shape.id } });
+  if (opId && model.shapes.has(shape.id)) element.remove();
+  else if (opId) pendingOwn.set(opId, element);
+  else element.remove();
+}
+
+function renderHistoryRange() {
+  const slider = $("history-slider");
+  slider.max = model.seq;
+  if (viewingSeq === null) {
+    slider.value = model.seq;
+    $("history-label").textContent = `live · seq ${model.seq}`;
+  }
+}
+
+function wirePanels() {
+  $("chat-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const text = $("chat-input").value.trim();
+    if (!text) return;
+    if (await commit("chat", { text })) $("chat-input").value = "";
+  });
+  $("history-slider").addEventListener("change", async (e) => {
+    const seq = Number(e.target.value);
+    if (seq >= model.seq) return backToLive();
+    const body = await (await api(`/api/boards/${boardId}?atSeq=${seq}`)).json();
+    viewingSeq = seq;
+    $("history-label").textContent = `seq ${seq} of ${model.seq} (read-only)`;
+    $("history-live").hidden = false;
+    renderAll(BoardModel.from(body.state));
+  });
+  $("history-live").addEventListener("click", backToLive);
+  $("call-join").addEventListener("click", async () => {
+    try {
+      const token = await (await api("/api/acs/token", { method: "POST" })).json();
+      $("call-id").textContent = board.callId;
+      $("call-user").textContent = token.acsUserId;
+      $("call-expires").textContent = new Date(token.expiresOn).toLocaleString();
+      $("call-details").hidden = false;
+    } catch (error) {
+      showMessage(`No call token: ${error.message}`);
+    }
+  });
+}
+
+function backToLive() {
+  viewingSeq = null;
+  $("history-live").hidden = true;
+  renderAll();
+  renderHistoryRange();
+}
+
+main().catch((error) => showMessage(error.message));
