@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: installs the pinned npm packages, starts Azurite on a free port, runs the .NET test suite
-# (which hosts the emulators in-process and drives them with the official SDKs under Node), and stops Azurite.
+# Runs every test: installs the pinned npm packages and Debian's chromium, starts Azurite on a free port, runs the
+# .NET test suite (which hosts the emulators and the local functions host in-process, drives them with the official
+# SDKs under Node and the web app in headless chromium), and stops Azurite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,15 @@ command -v node >/dev/null || { echo "node (20+) is required" >&2; exit 1; }
 
 echo "==> npm ci"
 npm ci --no-audit --no-fund --loglevel=error
+
+# The browser tests drive Debian's chromium; playwright-core never downloads a browser.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "==> apt-get install chromium"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+fi
 
 source scripts/processes.sh
 

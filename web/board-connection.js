@@ -8,6 +8,7 @@ export class BoardConnection extends EventTarget {
   #acks = new Map();
   #stopped = false;
   #retryMs = 250;
+  #holdUntil = 0;
   group;
 
   constructor(boardId, negotiate) {
@@ -30,8 +31,9 @@ export class BoardConnection extends EventTarget {
     this.#socket?.close(1000);
   }
 
-  // Drops the socket without telling the service, as a network failure would (used by the browser tests).
-  drop() {
+  // Drops the socket as a network failure would, and stays away for holdMs before reconnecting (browser tests).
+  drop(holdMs = 0) {
+    this.#holdUntil = Date.now() + holdMs;
     this.#socket?.close(4000, "dropped");
   }
 
@@ -79,7 +81,8 @@ export class BoardConnection extends EventTarget {
   }
 
   #retry() {
-    setTimeout(() => { if (!this.#stopped) this.#connect(); }, this.#retryMs);
+    const wait = Math.max(this.#retryMs, this.#holdUntil - Date.now());
+    setTimeout(() => { if (!this.#stopped) this.#connect(); }, wait);
     this.#retryMs = Math.min(this.#retryMs * 2, 5000);
   }
 

@@ -5,7 +5,7 @@ namespace Collab.Functions.Tests.Infrastructure;
 /// <summary>Runs a conformance script under Node with the project's pinned npm packages.</summary>
 internal static class NodeScript
 {
-    /// <summary>Runs <c>conformance/{script}</c> and fails the test, with the script's output, unless it exits 0.</summary>
+    /// <summary>Runs <c>conformance/{script}</c> (or <paramref name="script"/> from the repository root when it names a folder) and fails the test, with the script's output, unless it exits 0.</summary>
     public static async Task AssertPassesAsync(string script, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var modules = Path.Combine(RepositoryRoot.Path, "node_modules", "@azure");
@@ -13,7 +13,7 @@ internal static class NodeScript
 
         var start = new ProcessStartInfo("node")
         {
-            WorkingDirectory = Path.Combine(RepositoryRoot.Path, "conformance"),
+            WorkingDirectory = script.Contains('/') ? RepositoryRoot.Path : Path.Combine(RepositoryRoot.Path, "conformance"),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };

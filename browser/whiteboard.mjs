@@ -1,0 +1,130 @@
+// Browser tests of the whiteboard web app in headless Debian chromium (playwright-core, no downloaded browser).
+// Usage: node browser/whiteboard.mjs <scenario>; env BASE_URL (the local functions host), CHROMIUM (default
+// /usr/bin/chromium), SCREENSHOTS (folder for screenshots of failed scenarios).
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import { runScenario } from "../conformance/scenario.mjs";
+
+const base = process.env.BASE_URL.replace(/\/$/, "");
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", headless: true, args: ["--no-sandbox"] });
+const pages = [];
+
+async function signIn(name) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  pages.push(page);
+  page.on("pageerror", (error) => console.error(`[${name}] page error: ${error.message}`));
+  await page.goto(`${base}/`);
+  await page.waitForURL(/\/\.auth\/login/);
+  await page.fill("input[name=name]", name);
+  await page.click("button[type=submit]");
+  await page.waitForSelector("#landing:not([hidden])");
+  return page;
+}
+
+async function createBoard(page, title, visibility = "public") {
+  await page.fill("#create-form input[name=title]", title);
+  await page.selectOption("#create-form select[name=visibility]", visibility);
+  await page.click("#create-form button[type=submit]");
+  await page.waitForFunction(() => location.hash.startsWith("#/board/"));
+  await connected(page);
+  return page.url();
+}
+
+async function open(page, url) {
+  await page.goto(url);
+  await connected(page);
+}
+
+const connected = (page, timeout = 10000) => page.waitForSelector("#connection[data-state=connected]", { timeout });
+const shapeCount = (page) => page.locator("#shapes [data-shape-id]").count();
+
+async function stroke(page, from, to) {
+  const box = await page.locator("#canvas").boundingBox();
+  await page.mouse.move(box.x + from[0], box.y + from[1]);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) {
+    await page.mouse.move(box.x + from[0] + ((to[0] - from[0]) * i) / 10, box.y + from[1] + ((to[1] - from[1]) * i) / 10);
+  }
+  await page.mouse.up();
+}
+
+const scenarios = {
+  async drawPresenceChat() {
+    const alice = await signIn("Alice");
+    const url = await createBoard(alice, "Draw together");
+    const bob = await signIn("Bob");
+    await open(bob, url);
+
+    await bob.waitForSelector("#presence li:has-text('Alice')");
+    await alice.waitForSelector("#presence li:has-text('Bob')");
+    await stroke(alice, [100, 100], [300, 200]);
+    await bob.waitForSelector("#shapes polyline[data-shape-id]", { timeout: 1000 });
+
+    await bob.fill("#chat-input", "hello from bob");
+    await bob.press("#chat-input", "Enter");
+    await alice.waitForSelector("#chat li:has-text('hello from bob')");
+    assert.equal(await shapeCount(alice), 1);
+  },
+
+  async reloadKeepsBoard() {
+    const alice = await signIn("Alice");
+    const url = await createBoard(alice, "Reload me");
+    await stroke(alice, [50, 50], [250, 120]);
+    await alice.click("[data-tool=rect]");
+    await stroke(alice, [300, 300], [420, 380]);
+    await alice.waitForFunction(() => document.querySelectorAll("#shapes [data-shape-id]").length === 2);
+    const before = await alice.locator("#shapes").innerHTML();
+
+    await alice.reload();
+    await connected(alice);
+    await alice.waitForFunction(() => document.querySelectorAll("#shapes [data-shape-id]").length === 2);
+    assert.equal(await alice.locator("#shapes").innerHTML(), before);
+    assert.equal(alice.url(), url);
+  },
+
+  async reconnectCatchesUp() {
+    const alice = await signIn("Alice");
+    const url = await createBoard(alice, "Flaky network");
+    const bob = await signIn("Bob");
+    await open(bob, url);
+    await stroke(alice, [100, 100], [200, 100]);
+    await bob.waitForFunction(() => document.querySelectorAll("#shapes [data-shape-id]").length === 1);
+
+    await bob.evaluate(() => window.collab.connection.drop(2500));
+    await bob.waitForSelector("#connection:not([data-state=connected])");
+    await stroke(alice, [100, 300], [300, 350]);
+    await alice.waitForFunction(() => document.querySelectorAll("#shapes [data-shape-id]").length === 2);
+    assert.equal(await shapeCount(bob), 1, "bob is offline and has not seen the second stroke yet");
+
+    await connected(bob, 15000);
+    await bob.waitForFunction(() => document.querySelectorAll("#shapes [data-shape-id]").length === 2, null, { timeout: 5000 });
+    assert.equal(await bob.locator("#shapes").innerHTML(), await alice.locator("#shapes").innerHTML());
+  },
+
+  async privateBoardRefused() {
+    const alice = await signIn("Alice");
+    const url = await createBoard(alice, "Secret plan", "private");
+    const mallory = await signIn("Mallory");
+    await mallory.goto(url);
+    const message = mallory.locator("#message");
+    await message.waitFor({ state: "visible" });
+    assert.match(await message.innerText(), /cannot open this board.*only its owner and members/i);
+    assert.equal(await mallory.locator("#board-view").isHidden(), true);
+  },
+};
+
+const name = process.argv[2];
+await runScenario(scenarios, async () => {
+  if (process.exitCode) {
+    const folder = process.env.SCREENSHOTS ?? "artifacts/screenshots";
+    mkdirSync(folder, { recursive: true });
+    for (const [i, page] of pages.entries()) {
+      const file = path.join(folder, `${name}-${i}.png`);
+      await page.screenshot({ path: file, fullPage: true }).then(() => console.error(`screenshot: ${file}`), () => {});
+    }
+  }
+  await browser.close();
+});
