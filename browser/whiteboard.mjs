@@ -69,13 +69,18 @@ const scenarios = {
     assert.equal(await shapeCount(alice), 1);
   },
 
-  async reloadKeepsBoard() {
+  async undoRedoAndReload() {
     const alice = await signIn("Alice");
     const url = await createBoard(alice, "Reload me");
     await stroke(alice, [50, 50], [250, 120]);
     await alice.click("[data-tool=rect]");
     await stroke(alice, [300, 300], [420, 380]);
     await alice.waitForFunction(() => document.querySelectorAll("#shapes [data-shape-id]").length === 2);
+    await alice.click("#undo");
+    await alice.waitForFunction(() => document.querySelectorAll("#shapes [data-shape-id]").length === 1);
+    assert.equal(await alice.locator("#shapes rect").count(), 0, "undo removed the rectangle");
+    await alice.click("#redo");
+    await alice.waitForFunction(() => document.querySelectorAll("#shapes rect").length === 1);
     const before = await alice.locator("#shapes").innerHTML();
 
     await alice.reload();

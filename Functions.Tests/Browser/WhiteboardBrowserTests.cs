@@ -12,7 +12,7 @@ public sealed class WhiteboardBrowserTests(EmulatorHost emulators) : IClassFixtu
 
     [Theory]
     [InlineData("drawPresenceChat")]
-    [InlineData("reloadKeepsBoard")]
+    [InlineData("undoRedoAndReload")]
     [InlineData("reconnectCatchesUp")]
     [InlineData("privateBoardRefused")]
     public async Task Scenario(string scenario)
