@@ -23,7 +23,8 @@ public static class CollabServiceCollectionExtensions
         AddValidated<WebPubSubOptions>(services, configuration, WebPubSubOptions.SectionName);
         AddValidated<AcsOptions>(services, configuration, AcsOptions.SectionName);
         AddValidated<FluidRelayOptions>(services, configuration, FluidRelayOptions.SectionName);
-        AddValidated<CorsOptions>(services, configuration, CorsOptions.SectionName);
+        AddValidated<CorsOptions>(services, configuration, CorsOptions.SectionName)
+            .PostConfigure(o => o.AllowedOrigins = CorsOptions.ReadOrigins(configuration.GetSection(CorsOptions.SectionName), o.AllowedOrigins));
         AddValidated<RateLimitOptions>(services, configuration, RateLimitOptions.SectionName);
         AddValidated<BoardsOptions>(services, configuration, BoardsOptions.SectionName);
         services.AddOptions<StorageOptions>()
@@ -57,7 +58,7 @@ public static class CollabServiceCollectionExtensions
         return services;
     }
 
-    private static void AddValidated<TOptions>(IServiceCollection services, IConfiguration configuration, string section)
+    private static OptionsBuilder<TOptions> AddValidated<TOptions>(IServiceCollection services, IConfiguration configuration, string section)
         where TOptions : class =>
         services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateDataAnnotations().ValidateOnStart();
 

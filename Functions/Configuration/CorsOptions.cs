@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
 
 namespace Collab.Functions.Configuration;
 
@@ -10,6 +11,17 @@ public sealed class CorsOptions : IValidatableObject
 
     /// <summary>Origins such as <c>https://app.contoso.com</c>: scheme, host and port, nothing else. Empty allows no cross-origin caller.</summary>
     public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>
+    /// The origins as configured: <c>Cors__AllowedOrigins__0</c>, <c>__1</c>, … or one comma-separated
+    /// <c>Cors__AllowedOrigins</c>, the form a deployment template can write as a single app setting.
+    /// </summary>
+    public static string[] ReadOrigins(IConfigurationSection section, string[] bound)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        var list = section[nameof(AllowedOrigins)];
+        return string.IsNullOrEmpty(list) ? bound : list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
 
     /// <summary>True when <paramref name="origin"/> is one of <see cref="AllowedOrigins"/> (origins compare case-insensitively).</summary>
     public bool Allows(string origin) => AllowedOrigins.Contains(origin.TrimEnd('/'), StringComparer.OrdinalIgnoreCase);

@@ -1,0 +1,172 @@
+using System.ComponentModel.DataAnnotations;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Collab.Functions.Configuration;
+using Collab.Functions.Tests.Infrastructure;
+
+namespace Collab.Functions.Tests.Deployment;
+
+/// <summary>The infrastructure, proven from its compiled ARM JSON without deploying it.</summary>
+public sealed partial class BicepTemplateTests(BicepTemplate bicep) : IClassFixture<BicepTemplate>
+{
+    private const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
+    private const string StorageBlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
+
+    [Fact]
+    public void BuildAndLint_PassWithZeroWarnings()
+    {
+        Assert.Equal(0, bicep.Build.ExitCode);
+        Assert.Equal(0, bicep.Lint.ExitCode);
+        Assert.DoesNotContain("Warning", bicep.Build.Output, StringComparison.Ordinal);
+        Assert.True(string.IsNullOrWhiteSpace(bicep.Lint.Output), bicep.Lint.Output);
+    }
+
+    [Fact]
+    public void NoAppSettingHoldsALiteralSecret()
+    {
+        var secretish = bicep.AppSettings.Where(s => SecretName().IsMatch(s.Key)).ToList();
+
+        Assert.Contains(secretish, s => s.Key == "WebPubSub__ConnectionString");
+        Assert.All(secretish, s => Assert.True(s.Value.Contains("__bicep.keyVaultReference(", StringComparison.Ordinal), $"{s.Key} is not a Key Vault reference: {s.Value}"));
+        Assert.All(bicep.AppSettings, s => Assert.DoesNotContain("listKeys", s.Value, StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain("AzureWebJobsStorage", bicep.AppSettings.Keys);
+        Assert.Equal("managedidentity", bicep.AppSettings["AzureWebJobsStorage__credential"]);
+        Assert.Contains("reference('identity').clientId", bicep.AppSettings["AzureWebJobsStorage__clientId"], StringComparison.Ordinal);
+        var function = bicep.Template.GetProperty("functions")[0].GetProperty("members").GetProperty("keyVaultReference").GetProperty("output").GetProperty("value").GetString();
+        Assert.Equal("[format('@Microsoft.KeyVault(SecretUri={0})', parameters('secretUri'))]", function);
+    }
+
+    [Fact]
+    public void Transport_IsHttpsOnly_Tls12_WithoutFtpOrPublicBlobs()
+    {
+        var site = bicep.Resource("functionApp").GetProperty("properties");
+        var storage = bicep.Resource("storage").GetProperty("properties");
+
+        Assert.True(site.GetProperty("httpsOnly").GetBoolean());
+        Assert.Equal("1.2", site.GetProperty("siteConfig").GetProperty("minTlsVersion").GetString());
+        Assert.Equal("Disabled", site.GetProperty("siteConfig").GetProperty("ftpsState").GetString());
+        Assert.Equal("TLS1_2", storage.GetProperty("minimumTlsVersion").GetString());
+        Assert.True(storage.GetProperty("supportsHttpsTrafficOnly").GetBoolean());
+        Assert.False(storage.GetProperty("allowBlobPublicAccess").GetBoolean());
+        Assert.False(storage.GetProperty("allowSharedKeyAccess").GetBoolean());
+    }
+
+    [Fact]
+    public void ManagedIdentity_HasExactlyTheTwoLeastPrivilegeRoles()
+    {
+        var site = bicep.Resource("functionApp");
+        var assignments = bicep.Resources.Where(r => r.Resource.GetProperty("type").GetString() == "Microsoft.Authorization/roleAssignments").ToList();
+
+        Assert.Equal("UserAssigned", site.GetProperty("identity").GetProperty("type").GetString());
+        Assert.Equal("[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', format('{0}-id', variables('prefix')))]", site.GetProperty("properties").GetProperty("keyVaultReferenceIdentity").GetString());
+        Assert.Equal(2, assignments.Count);
+        var byRole = assignments.ToDictionary(
+            a => RoleId().Match(a.Resource.GetProperty("properties").GetProperty("roleDefinitionId").GetString()!).Groups[1].Value,
+            a => a.Resource);
+        Assert.Equal(["keyVaultSecretsUser", "storageBlobDataOwner"], byRole.Keys.Order());
+        Assert.Equal("vault", Scope(byRole["keyVaultSecretsUser"]));
+        Assert.Equal("storage", Scope(byRole["storageBlobDataOwner"]));
+        Assert.All(byRole.Values, a => Assert.Equal("[reference('identity').principalId]", a.GetProperty("properties").GetProperty("principalId").GetString()));
+        var roles = bicep.Template.GetProperty("variables").GetProperty("roles");
+        Assert.Equal(KeyVaultSecretsUser, roles.GetProperty("keyVaultSecretsUser").GetString());
+        Assert.Equal(StorageBlobDataOwner, roles.GetProperty("storageBlobDataOwner").GetString());
+    }
+
+    [Fact]
+    public void WebPubSubHub_CallsTheEventHandlerRouteOfFunctionsMetadata()
+    {
+        using var metadata = JsonDocument.Parse(File.ReadAllText(LocalStack.MetadataPath));
+        var route = metadata.RootElement.EnumerateArray().Single(f => f.GetProperty("name").GetString() == "WebPubSubEvents")
+            .GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "httpTrigger").GetProperty("route").GetString();
+        var handler = bicep.Resource("hub").GetProperty("properties").GetProperty("eventHandlers").EnumerateArray().Single();
+
+        Assert.Equal("[format('https://{0}/{1}', reference('functionApp').defaultHostName, variables('eventHandlerRoute'))]", handler.GetProperty("urlTemplate").GetString());
+        Assert.Equal("api/" + route, bicep.Template.GetProperty("variables").GetProperty("eventHandlerRoute").GetString());
+        Assert.Equal("*", handler.GetProperty("userEventPattern").GetString());
+        Assert.Equal(["connect", "connected", "disconnected"], handler.GetProperty("systemEvents").EnumerateArray().Select(e => e.GetString()));
+        Assert.False(bicep.Resource("webPubSub").GetProperty("properties").GetProperty("disableLocalAuth").GetBoolean());
+        Assert.Equal("[parameters('webPubSubHub')]", bicep.AppSettings["WebPubSub__Hub"]);
+    }
+
+    [Fact]
+    public void EverySettingTheAppValidatesAtStartUp_IsProvided()
+    {
+        var provided = bicep.AppSettings.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var required = new List<string>();
+        foreach (var (type, section) in new (Type, string)[]
+        {
+            (typeof(WebPubSubOptions), WebPubSubOptions.SectionName),
+            (typeof(AcsOptions), AcsOptions.SectionName),
+            (typeof(FluidRelayOptions), FluidRelayOptions.SectionName),
+            (typeof(BoardsOptions), BoardsOptions.SectionName),
+        })
+        {
+            var defaults = Activator.CreateInstance(type)!;
+            required.AddRange(type.GetProperties()
+                .Where(p => p.GetCustomAttribute<RequiredAttribute>() is not null && string.IsNullOrEmpty(p.GetValue(defaults) as string))
+                .Select(p => $"{section}__{p.Name}"));
+        }
+
+        using var metadata = JsonDocument.Parse(File.ReadAllText(LocalStack.MetadataPath));
+        required.AddRange(AppSettingReference().Matches(metadata.RootElement.GetRawText()).Select(m => m.Groups[1].Value.Replace(":", "__", StringComparison.Ordinal)));
+
+        Assert.Contains("Boards__SnapshotSchedule", required);
+        Assert.Contains("FluidRelay__TenantKey", required);
+        Assert.All(required, name => Assert.True(provided.Contains(name), $"{name} is validated at start-up (or read by the host) but the template does not set it."));
+        Assert.True(provided.Contains("AzureWebJobsStorage__blobServiceUri"), "The storage connection is missing.");
+    }
+
+    [Fact]
+    public void Storage_KeyVault_EasyAuth_AndOutputs_AreAsOperatorsExpect()
+    {
+        var containers = bicep.Template.GetProperty("variables").GetProperty("boardContainers").EnumerateArray().Select(c => c.GetString());
+        var vault = bicep.Resource("vault").GetProperty("properties");
+        var auth = bicep.Resource("authentication").GetProperty("properties").GetProperty("globalValidation");
+        var runtime = bicep.Resource("functionApp").GetProperty("properties").GetProperty("functionAppConfig").GetProperty("runtime");
+
+        Assert.Equal(["whiteboards", "identities", "recordings"], containers);
+        Assert.True(vault.GetProperty("enableRbacAuthorization").GetBoolean());
+        Assert.True(vault.GetProperty("enableSoftDelete").GetBoolean());
+        Assert.Equal("[if(parameters('keyVaultPurgeProtection'), true(), null())]", vault.GetProperty("enablePurgeProtection").GetString());
+        Assert.True(auth.GetProperty("requireAuthentication").GetBoolean());
+        Assert.Equal(["/api/eventhandler", "/api/health"], auth.GetProperty("excludedPaths").EnumerateArray().Select(p => p.GetString()!.Replace("[format('/{0}', variables('eventHandlerRoute'))]", "/api/eventhandler", StringComparison.Ordinal)));
+        Assert.Equal(("dotnet-isolated", "10.0"), (runtime.GetProperty("name").GetString(), runtime.GetProperty("version").GetString()));
+        Assert.Equal("FlexConsumption", bicep.Resource("plan").GetProperty("sku").GetProperty("tier").GetString());
+        Assert.Equal("[parameters('acsDataLocation')]", bicep.Resource("communication").GetProperty("properties").GetProperty("dataLocation").GetString());
+        Assert.Equal(["fluidRelayEndpoint", "fluidRelayTenantId", "functionAppUrl", "keyVaultName", "webPubSubEndpoint", "webPubSubHubName"],
+            bicep.Template.GetProperty("outputs").EnumerateObject().Select(o => o.Name).Order());
+    }
+
+    [Fact]
+    public void AzdFiles_DeclareTheServiceAndEveryRequiredParameter()
+    {
+        var azure = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "azure.yaml"));
+        using var parameters = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "infra", "main.parameters.json")));
+        var given = parameters.RootElement.GetProperty("parameters").EnumerateObject().Select(p => p.Name).ToHashSet();
+        var declared = bicep.Template.GetProperty("parameters").EnumerateObject().ToList();
+
+        Assert.Contains("host: function", azure, StringComparison.Ordinal);
+        Assert.Contains("project: ./Functions", azure, StringComparison.Ordinal);
+        Assert.Contains("path: infra", azure, StringComparison.Ordinal);
+        Assert.All(given, name => Assert.Contains(declared, p => p.Name == name));
+        Assert.All(declared.Where(p => !p.Value.TryGetProperty("defaultValue", out _)), p => Assert.Contains(p.Name, given));
+    }
+
+    private static string Scope(JsonElement assignment) =>
+        assignment.GetProperty("scope").GetString() switch
+        {
+            var s when s!.Contains("Microsoft.KeyVault/vaults", StringComparison.Ordinal) => "vault",
+            var s when s!.Contains("Microsoft.Storage/storageAccounts", StringComparison.Ordinal) => "storage",
+            var s => s!,
+        };
+
+    [GeneratedRegex("(ConnectionString|CONNECTION_STRING|Key|Secret)$")]
+    private static partial Regex SecretName();
+
+    [GeneratedRegex(@"variables\('roles'\)\.(\w+)")]
+    private static partial Regex RoleId();
+
+    [GeneratedRegex("%([^%]+)%")]
+    private static partial Regex AppSettingReference();
+}
