@@ -45,16 +45,22 @@ public sealed class StorageOptions : IValidatableObject
     /// <summary>The Blob service client for this connection; valid once options validation has passed.</summary>
     public BlobServiceClient CreateClient()
     {
+        // Callers are interactive (a drawing op waits on this), so a few quick retries, then a 503 the caller retries.
+        var options = new BlobClientOptions();
+        options.Retry.MaxRetries = 3;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(250);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(2);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
         if (ConnectionString.Length > 0)
         {
-            return new BlobServiceClient(ConnectionString);
+            return new BlobServiceClient(ConnectionString, options);
         }
 
         var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions
         {
             ManagedIdentityClientId = ClientId.Length > 0 ? ClientId : null,
         });
-        return new BlobServiceClient(new Uri(BlobServiceUri), credential);
+        return new BlobServiceClient(new Uri(BlobServiceUri), credential, options);
     }
 
     /// <inheritdoc />

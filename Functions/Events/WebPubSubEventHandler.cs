@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Azure;
 using Collab.Functions.Boards;
 using Collab.Functions.Configuration;
 using Collab.Functions.Http;
@@ -77,6 +76,11 @@ public sealed class WebPubSubEventHandler(
         {
             return ProblemResult.InvalidRequest("The event body is not valid JSON.");
         }
+        catch (Exception ex) when (DependencyFailure.IsUnavailable(ex))
+        {
+            logger.LogWarning("Upstream {EventName} for connection {ConnectionId} failed: a dependency is unavailable ({Error})", cloudEvent.EventName, cloudEvent.ConnectionId, ex.GetType().Name);
+            return ProblemResult.UpstreamUnavailable("A dependency is unavailable; retry later.", TimeSpan.FromSeconds(1));
+        }
         catch (ApiProblemException ex)
         {
             logger.LogInformation("Upstream {EventName} for connection {ConnectionId} refused: {Status} {Detail}", cloudEvent.EventName, cloudEvent.ConnectionId, ex.Problem.StatusCode, ex.Problem.Problem.Detail);
@@ -153,7 +157,7 @@ public sealed class WebPubSubEventHandler(
                 logger.LogInformation("Last user left board {BoardId}; snapshot at {Seq} {Outcome}", state.BoardId, snapshot.State.Seq, written ? "written" : "already existed");
             }
         }
-        catch (Exception ex) when (ex is HttpRequestException or RequestFailedException or TaskCanceledException)
+        catch (Exception ex) when (DependencyFailure.IsUnavailable(ex) || ex is Azure.RequestFailedException)
         {
             // Presence and snapshots are best effort: the event is not retried for them, and nothing is lost.
             logger.LogWarning("Presence for board {BoardId} failed: {Error}", state.BoardId, ex.Message);
@@ -190,7 +194,7 @@ public sealed class WebPubSubEventHandler(
 
             return new OkObjectResult(new { seq = result.Seq });
         }
-        catch (Exception ex) when (ex is RequestFailedException or TimeoutException or HttpRequestException or InvalidDataException)
+        catch (Exception ex) when (DependencyFailure.IsUnavailable(ex) || ex is InvalidDataException)
         {
             // 503 makes Web PubSub retry; the operation id makes the retry safe.
             logger.LogWarning("Could not commit operation {OpId} to board {BoardId}: {Error}", operation.OpId, state.BoardId, ex.GetType().Name);

@@ -63,6 +63,11 @@ public sealed class SignedInEndpoint(IOptions<CorsOptions> cors, UserRateLimiter
             logger.LogInformation("{Endpoint} for user {UserId} ended with {Status} {Kind}", endpoint, user.UserId, ex.Problem.StatusCode, ex.Problem.Problem.Type);
             return ex.Problem;
         }
+        catch (Exception ex) when (DependencyFailure.IsUnavailable(ex))
+        {
+            logger.LogWarning("{Endpoint} for user {UserId} failed: a dependency is unavailable ({Error})", endpoint, user.UserId, ex.GetType().Name);
+            return ProblemResult.UpstreamUnavailable("A dependency is unavailable; retry later.", TimeSpan.FromSeconds(5));
+        }
     }
 
     // Browsers send Origin on same-origin POST and DELETE too. The scheme is not compared because TLS is often

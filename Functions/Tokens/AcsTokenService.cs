@@ -1,4 +1,3 @@
-using Azure;
 using Collab.Functions.Acs;
 using Collab.Functions.Configuration;
 using Collab.Functions.Http;
@@ -155,9 +154,9 @@ public sealed class AcsTokenService(AcsIdentityClient acs, AcsIdentityMappingSto
             logger.LogError("ACS identity API refused the request: {Status} {Code}", ex.Status, ex.Code);
             throw new ApiProblemException(ProblemResult.UpstreamFailure($"Azure Communication Services refused the request ({ex.Status} {ex.Code})."));
         }
-        catch (RequestFailedException ex) when (ex.Status is 0 or 408 or 429 or >= 500)
+        catch (Exception ex) when (ex is not AcsRequestException && DependencyFailure.IsUnavailable(ex))
         {
-            logger.LogWarning("Blob Storage unavailable: {Status} {Code}", ex.Status, ex.ErrorCode);
+            logger.LogWarning("Blob Storage unavailable: {Error}", ex.GetType().Name);
             throw new ApiProblemException(ProblemResult.UpstreamUnavailable("Storage is unavailable; retry later.", DefaultRetryAfter));
         }
     }
