@@ -13,12 +13,11 @@ namespace Collab.Functions.Boards;
 /// must read what was added before it tries again: sequence numbers stay unique and gap-free across instances
 /// without a lock.
 /// </summary>
-public sealed class BoardLog(BlobServiceClient blobs)
+public sealed class BoardLog(BlobServiceClient blobs) : IBoardLog
 {
     private BlobContainerClient Container => blobs.GetBlobContainerClient(BoardsOptions.Container);
 
-    /// <summary>Reads the complete lines of a segment from <paramref name="offset"/> on.</summary>
-    /// <returns>The entries, or an empty list when there is nothing new or the segment does not exist.</returns>
+    /// <inheritdoc />
     public async Task<IReadOnlyList<LogEntry>> ReadAsync(string boardId, long segmentStart, long offset, CancellationToken cancellationToken)
     {
         var blob = Container.GetAppendBlobClient(BoardBlobNames.LogSegment(boardId, segmentStart));
@@ -54,8 +53,7 @@ public sealed class BoardLog(BlobServiceClient blobs)
         return entries;
     }
 
-    /// <summary>Appends <paramref name="lines"/> if the segment is still exactly <paramref name="offset"/> bytes long.</summary>
-    /// <returns>False when someone else appended first (or the segment was created with content by someone else).</returns>
+    /// <inheritdoc />
     public async Task<bool> TryAppendAsync(string boardId, long segmentStart, long offset, ReadOnlyMemory<byte> lines, CancellationToken cancellationToken)
     {
         var blob = Container.GetAppendBlobClient(BoardBlobNames.LogSegment(boardId, segmentStart));
@@ -90,7 +88,7 @@ public sealed class BoardLog(BlobServiceClient blobs)
         }
     }
 
-    /// <summary>The first seq of every segment of a board, ascending.</summary>
+    /// <inheritdoc />
     public async Task<IReadOnlyList<long>> ListSegmentsAsync(string boardId, CancellationToken cancellationToken)
     {
         var prefix = BoardBlobNames.LogPrefix(boardId);

@@ -15,7 +15,7 @@ namespace Collab.Functions.Boards;
 /// gap-free and an (author, opId) pair is committed at most once, on every instance.
 /// </summary>
 public sealed class LiveBoards(
-    BoardLog log,
+    IBoardLog log,
     SnapshotStore snapshots,
     IBoardBroadcaster broadcaster,
     IOptions<BoardsOptions> options,

@@ -44,7 +44,7 @@ public static class CollabServiceCollectionExtensions
         services.AddSingleton<FluidTokenIssuer>();
 
         services.AddHttpClient<WebPubSubRestClient>(http => http.Timeout = TimeSpan.FromSeconds(10));
-        services.AddSingleton<BoardLog>();
+        services.AddSingleton<IBoardLog, BoardLog>();
         services.AddSingleton<SnapshotStore>();
         services.AddSingleton<BoardMetadataStore>();
         services.AddSingleton<IBoardBroadcaster, WebPubSubBoardBroadcaster>();

@@ -14,7 +14,11 @@ namespace Collab.LocalHost.Hosting;
 public static class LocalFunctionsHost
 {
     /// <summary>Builds the host; everything it cannot serve, and every invalid setting, fails here.</summary>
-    public static WebApplication Create(LocalHostOptions options, IReadOnlyDictionary<string, string?> settings, Action<ILoggingBuilder>? logging = null)
+    /// <param name="options">Where to listen and what to serve.</param>
+    /// <param name="settings">The app settings.</param>
+    /// <param name="logging">Logging setup; none by default.</param>
+    /// <param name="services">Registrations applied after <c>AddCollab</c>, for benchmarks that swap a dependency.</param>
+    public static WebApplication Create(LocalHostOptions options, IReadOnlyDictionary<string, string?> settings, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? services = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var functions = FunctionsMetadataReader.Read(options.MetadataPath);
@@ -29,6 +33,7 @@ public static class LocalFunctionsHost
         builder.Configuration.AddEnvironmentVariables();
         builder.Services.AddMvcCore();
         builder.Services.AddCollab(builder.Configuration);
+        services?.Invoke(builder.Services);
         foreach (var invoker in invokers)
         {
             builder.Services.AddSingleton(invoker);

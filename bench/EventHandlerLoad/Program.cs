@@ -66,29 +66,35 @@ foreach (var (boards, concurrency) in new[] { (1, 32), (8, 32) })
 
 await app.StopAsync();
 Console.WriteLine();
-Console.WriteLine("| Board of 10,000 operations | Load time (median of 5, fresh instance each) |");
-Console.WriteLine("|---|---|");
-var loadBoard = $"load-{run}";
-using (var writer = Services(settings))
+Console.WriteLine("| Operations on the board | Load without a snapshot | Load with a snapshot at the last op | Snapshot bytes |");
+Console.WriteLine("|---|---|---|---|");
+foreach (var size in new[] { 1_000, 10_000, 100_000 })
 {
-    var live = writer.GetRequiredService<LiveBoards>();
-    for (var start = 0; start < 10_000; start += 200)
+    var loadBoard = $"load-{run}-{size}";
+    using (var writer = Services(settings))
     {
-        await Task.WhenAll(Enumerable.Range(start, 200).Select(i => live.CommitAsync(loadBoard, "bench", Operation(i), CancellationToken.None)));
+        var live = writer.GetRequiredService<LiveBoards>();
+        for (var start = 0; start < size; start += 250)
+        {
+            await Task.WhenAll(Enumerable.Range(start, 250).Select(i => live.CommitAsync(loadBoard, "bench", Operation(i), CancellationToken.None)));
+        }
     }
+
+    var without = await MedianLoadAsync(settings, loadBoard, size);
+    long bytes;
+    using (var writer = Services(settings))
+    {
+        var snapshot = (await writer.GetRequiredService<LiveBoards>().SnapshotCurrentAsync(loadBoard, CancellationToken.None))!;
+        bytes = SnapshotFormat.Write(snapshot).Length;
+        await writer.GetRequiredService<SnapshotStore>().WriteAsync(snapshot, CancellationToken.None);
+    }
+
+    Console.WriteLine($"| {size:N0} | {without:F1} ms | {await MedianLoadAsync(settings, loadBoard, size):F1} ms | {bytes:N0} |");
 }
 
-Console.WriteLine($"| without a snapshot | {await MedianLoadAsync(settings, loadBoard):F1} ms |");
-using (var writer = Services(settings))
-{
-    var snapshot = await writer.GetRequiredService<LiveBoards>().SnapshotCurrentAsync(loadBoard, CancellationToken.None);
-    await writer.GetRequiredService<SnapshotStore>().WriteAsync(snapshot!, CancellationToken.None);
-}
-
-Console.WriteLine($"| with a snapshot at 10,000 | {await MedianLoadAsync(settings, loadBoard):F1} ms |");
 await emulator.StopAsync();
 
-static async Task<double> MedianLoadAsync(Dictionary<string, string?> settings, string boardId)
+static async Task<double> MedianLoadAsync(Dictionary<string, string?> settings, string boardId, long expectedSeq)
 {
     var times = new List<double>();
     for (var i = 0; i < 5; i++)
@@ -97,9 +103,9 @@ static async Task<double> MedianLoadAsync(Dictionary<string, string?> settings, 
         var watch = Stopwatch.StartNew();
         var state = await services.GetRequiredService<LiveBoards>().GetCurrentAsync(boardId, CancellationToken.None);
         times.Add(watch.Elapsed.TotalMilliseconds);
-        if (state.Seq != 10_000)
+        if (state.Seq != expectedSeq)
         {
-            throw new InvalidOperationException($"Loaded seq {state.Seq}, expected 10000.");
+            throw new InvalidOperationException($"Loaded seq {state.Seq}, expected {expectedSeq}.");
         }
     }
 
