@@ -27,3 +27,18 @@ stop_pids() {
     kill -9 "$pid" 2>/dev/null || true
   done
 }
+
+# Starts a throwaway Azurite blob service for tests and benchmarks: installs the npm packages, picks a free port,
+# keeps data in a temporary folder, stops and removes it on exit. Sets AZURITE_BLOB to its blob endpoint.
+start_scratch_azurite() {
+  npm ci --no-audit --no-fund --loglevel=error
+  AZURITE_DIR=$(mktemp -d)
+  local port
+  port=$(free_port)
+  node_modules/.bin/azurite-blob --silent --skipApiVersionCheck --loose \
+    --blobHost 127.0.0.1 --blobPort "$port" --location "$AZURITE_DIR/data" >"$AZURITE_DIR/azurite.log" 2>&1 &
+  AZURITE_PID=$!
+  trap 'stop_pids "$AZURITE_PID"; rm -rf "$AZURITE_DIR"' EXIT INT TERM
+  wait_for_port "$port"
+  AZURITE_BLOB="http://127.0.0.1:${port}/devstoreaccount1"
+}

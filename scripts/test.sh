@@ -8,9 +8,6 @@ cd "$(dirname "$0")/.."
 command -v dotnet >/dev/null || { echo "dotnet (SDK 10) is required" >&2; exit 1; }
 command -v node >/dev/null || { echo "node (20+) is required" >&2; exit 1; }
 
-echo "==> npm ci"
-npm ci --no-audit --no-fund --loglevel=error
-
 # The browser tests drive Debian's chromium; playwright-core never downloads a browser.
 if [ ! -x /usr/bin/chromium ]; then
   echo "==> apt-get install chromium"
@@ -21,22 +18,10 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 source scripts/processes.sh
-
-work=$(mktemp -d)
-blob_port=$(free_port)
-echo "==> Azurite (blob) on 127.0.0.1:${blob_port}"
-node_modules/.bin/azurite-blob --silent --skipApiVersionCheck --loose \
-  --blobHost 127.0.0.1 --blobPort "$blob_port" --location "$work/azurite" >"$work/azurite.log" 2>&1 &
-azurite_pid=$!
-cleanup() {
-  stop_pids "$azurite_pid"
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
-wait_for_port "$blob_port"
-
-export COLLAB_TEST_AZURITE_BLOB="http://127.0.0.1:${blob_port}/devstoreaccount1"
+echo "==> npm ci, Azurite (blob) on a free port"
+start_scratch_azurite
+export COLLAB_TEST_AZURITE_BLOB="$AZURITE_BLOB"
+work="$AZURITE_DIR"
 echo "==> dotnet test"
 set +e
 dotnet test Collab.sln --configuration Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$work/test.log" | grep -vE "warning NU1603"

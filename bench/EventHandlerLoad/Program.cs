@@ -1,12 +1,9 @@
 using Collab.Emulators;
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using Collab.Emulators.WebPubSub;
 using Collab.Functions.Boards;
 using Collab.Functions.Configuration;
 using Collab.Functions.Events;
-using Collab.Protocols.WebPubSub;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc;
@@ -133,22 +130,10 @@ static async Task<(double PerSecond, double P50, double P99, int Errors)> DriveA
     {
         latencies[worker] = [];
         var connectionId = $"{prefix}-conn-{worker}";
-        var signature = CloudEventSignature.Create(connectionId, [Key]);
         for (var n = 0; Stopwatch.GetTimestamp() < stopAt; n++)
         {
             var boardId = $"{prefix}-board-{(worker + n) % boards}";
-            var body = $$$"""{"opId":"{{{connectionId}}}-{{{n}}}","shape":{"id":"s{{{n % 200}}}","kind":"polyline","color":"#1e90ff","width":2,"points":[[1,2],[3,4],[5,6],[7,8]]}}""";
-            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-            request.Headers.Add("ce-specversion", "1.0");
-            request.Headers.Add("ce-awpsversion", "1.0");
-            request.Headers.Add("ce-type", "azure.webpubsub.user.addShape");
-            request.Headers.Add("ce-eventName", "addShape");
-            request.Headers.Add("ce-hub", Hub);
-            request.Headers.Add("ce-id", n.ToString(CultureInfo.InvariantCulture));
-            request.Headers.Add("ce-connectionId", connectionId);
-            request.Headers.Add("ce-userId", "user-" + worker);
-            request.Headers.Add("ce-signature", signature);
-            request.Headers.Add("ce-connectionState", new ConnectionState(boardId, "Bench").Encode());
+            using var request = Collab.Bench.SignedAddShape.Create(url, Hub, Key, connectionId, "user-" + worker, boardId, n);
             var sent = Stopwatch.GetTimestamp();
             using var response = await http.SendAsync(request);
             latencies[worker].Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);

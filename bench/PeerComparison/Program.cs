@@ -7,9 +7,7 @@ using Collab.Emulators.AcsIdentity;
 using Collab.Emulators.WebPubSub;
 using Collab.Bench.PeerComparison;
 using Collab.Functions.Boards;
-using Collab.Functions.Events;
 using Collab.LocalHost.Hosting;
-using Collab.Protocols.WebPubSub;
 using Microsoft.Extensions.DependencyInjection;
 
 // Collab's endpoints against the Node peer baseline (bench/node-baseline/server.mjs), same machine, same load
@@ -143,26 +141,8 @@ static async Task<(double Rate, List<double> Latencies)> DriveAsync(HttpClient[]
     return (latencies.Sum(l => l.Count) / Stopwatch.GetElapsedTime(started).TotalSeconds, latencies.SelectMany(l => l).ToList());
 }
 
-static HttpRequestMessage AddShape(int worker, int n)
-{
-    var connectionId = $"conn-{worker}";
-    var request = new HttpRequestMessage(HttpMethod.Post, "api/eventhandler")
-    {
-        Content = new StringContent($$$"""{"opId":"{{{Guid.NewGuid():N}}}","shape":{"id":"s{{{n % 200}}}","kind":"polyline","color":"#1e90ff","width":2,"points":[[1,2],[3,4],[5,6],[7,8]]}}""", Encoding.UTF8, "application/json"),
-    };
-    request.Headers.Add("WebHook-Request-Origin", "127.0.0.1");
-    request.Headers.Add("ce-specversion", "1.0");
-    request.Headers.Add("ce-awpsversion", "1.0");
-    request.Headers.Add("ce-type", "azure.webpubsub.user.addShape");
-    request.Headers.Add("ce-eventName", "addShape");
-    request.Headers.Add("ce-hub", Hub);
-    request.Headers.Add("ce-id", n.ToString(CultureInfo.InvariantCulture));
-    request.Headers.Add("ce-connectionId", connectionId);
-    request.Headers.Add("ce-userId", $"user-{worker}");
-    request.Headers.Add("ce-signature", CloudEventSignature.Create(connectionId, [Key]));
-    request.Headers.Add("ce-connectionState", new ConnectionState($"peer-board-{worker % 8}", "Bench").Encode());
-    return request;
-}
+static HttpRequestMessage AddShape(int worker, int n) =>
+    Collab.Bench.SignedAddShape.Create(new Uri("api/eventhandler", UriKind.Relative), Hub, Key, $"conn-{worker}", $"user-{worker}", $"peer-board-{worker % 8}", n);
 
 static HttpClient PrincipalClient(Uri baseAddress, string userId)
 {
