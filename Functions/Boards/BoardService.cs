@@ -66,13 +66,6 @@ public sealed class BoardService(
         return after < 0 ? throw Invalid("after must be 0 or more.") : await live.GetOpsAfterAsync(boardId, after, cancellationToken);
     }
 
-    /// <summary>The board's last seq, which a snapshot request without a seq is redirected to.</summary>
-    public async Task<long> GetLastSeqAsync(SignedInUser user, string boardId, CancellationToken cancellationToken)
-    {
-        await AdmitAsync(user, boardId, cancellationToken);
-        return (await live.GetCurrentAsync(boardId, cancellationToken)).Seq;
-    }
-
     /// <summary>The snapshot content at <paramref name="seq"/>, for the function's <c>[BlobOutput]</c> to write.</summary>
     public async Task<BoardSnapshot> SnapshotAtAsync(SignedInUser user, string boardId, long seq, CancellationToken cancellationToken)
     {

@@ -28,7 +28,7 @@ public sealed class CreateSnapshotFunction(SignedInEndpoint endpoint, BoardServi
             var snapshot = await boards.SnapshotAtAsync(user, boardId, seq, cancellationToken);
             content = SnapshotFormat.WriteString(snapshot);
             var location = $"/api/boards/{boardId}/snapshots/{seq.ToString(CultureInfo.InvariantCulture)}";
-            return new CreatedResult(location, new SnapshotInfo(seq, DateTimeOffset.UtcNow, System.Text.Encoding.UTF8.GetByteCount(content)));
+            return new CreatedResult(location, new { boardId, seq, bytes = System.Text.Encoding.UTF8.GetByteCount(content) });
         });
         return new SnapshotOutput { Result = result, Snapshot = content };
     }
