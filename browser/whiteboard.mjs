@@ -2,7 +2,7 @@
 // Usage: node browser/whiteboard.mjs <scenario>; env BASE_URL (the local functions host), CHROMIUM (default
 // /usr/bin/chromium), SCREENSHOTS (folder for screenshots of failed scenarios).
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { runScenario } from "../conformance/scenario.mjs";
@@ -107,6 +107,29 @@ const scenarios = {
     await connected(bob, 15000);
     await bob.waitForFunction(() => document.querySelectorAll("#shapes [data-shape-id]").length === 2, null, { timeout: 5000 });
     assert.equal(await bob.locator("#shapes").innerHTML(), await alice.locator("#shapes").innerHTML());
+  },
+
+  // The .NET test restarts the Web PubSub emulator once READY_FILE exists, commits one operation while it is down,
+  // then creates GO_FILE.
+  async emulatorRestart() {
+    const alice = await signIn("Alice");
+    const url = await createBoard(alice, "Emulator restart");
+    const bob = await signIn("Bob");
+    await open(bob, url);
+    await stroke(alice, [100, 100], [200, 150]);
+    await bob.waitForFunction(() => document.querySelectorAll("#shapes [data-shape-id]").length === 1);
+    const boardId = new URL(url).hash.split("/").pop();
+    writeFileSync(process.env.READY_FILE, boardId);
+
+    await Promise.all([alice, bob].map((page) => page.waitForSelector("#connection:not([data-state=connected])", { timeout: 10000 })));
+    while (!existsSync(process.env.GO_FILE)) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const page of [alice, bob]) {
+      await connected(page, 20000);
+      await page.waitForFunction(() => document.querySelectorAll("#shapes [data-shape-id]").length === 2, null, { timeout: 10000 });
+    }
+    await stroke(bob, [100, 300], [300, 320]);
+    await alice.waitForFunction(() => document.querySelectorAll("#shapes [data-shape-id]").length === 3, null, { timeout: 5000 });
+    assert.equal(await alice.locator("#shapes").innerHTML(), await bob.locator("#shapes").innerHTML(), "both views converge");
   },
 
   async privateBoardRefused() {

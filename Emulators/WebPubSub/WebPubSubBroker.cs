@@ -28,6 +28,10 @@ public sealed class WebPubSubBroker(UpstreamClient upstream, ILogger<WebPubSubBr
         }
     }
 
+    /// <summary>Ends every connection of every hub, as a service restart does (close code 1001).</summary>
+    public Task EndAllAsync(string reason) =>
+        Task.WhenAll(_hubs.Values.SelectMany(h => h.Connections.Values).ToList().Select(c => EndAsync(c, WebSocketCloseStatus.EndpointUnavailable, reason)));
+
     /// <summary>
     /// Ends <paramref name="connection"/> for good: closes its socket if attached, removes it from its hub,
     /// and sends the upstream <c>disconnected</c> event once.

@@ -29,6 +29,9 @@ public static class WebPubSubEmulatorApp
         app.Map("/client/hubs/{hub}", (HttpContext context, string hub, ClientEndpoint endpoint) => endpoint.HandleAsync(context, hub));
         app.Map("/client", (HttpContext context, ClientEndpoint endpoint) => endpoint.HandleAsync(context, null));
         app.MapWebPubSubRest();
+        // Open WebSockets would otherwise hold a graceful shutdown until its timeout; a stopping service drops them.
+        app.Lifetime.ApplicationStopping.Register(() =>
+            app.Services.GetRequiredService<WebPubSubBroker>().EndAllAsync("The service is stopping.").Wait(TimeSpan.FromSeconds(5)));
         return app;
     }
 }

@@ -1,4 +1,7 @@
+using Collab.Functions.Boards;
+using Collab.Functions.Tests.Boards;
 using Collab.Functions.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Collab.Functions.Tests.Browser;
 
@@ -10,6 +13,38 @@ public sealed class WhiteboardBrowserTests(EmulatorHost emulators) : IClassFixtu
 {
     private const string Chromium = "/usr/bin/chromium";
 
+    [Fact]
+    public async Task EmulatorRestart_ClientsReconnectThroughNegotiate_CatchUp_AndConverge()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (scripts/test.sh does, with apt-get).");
+        await using var stack = await LocalStack.StartAsync(emulators);
+        var ready = Path.Combine(Path.GetTempPath(), "collab-ready-" + Guid.NewGuid().ToString("N"));
+        var go = ready + "-go";
+        try
+        {
+            var browser = NodeScript.AssertPassesAsync("browser/whiteboard.mjs", Environment(stack, ("READY_FILE", ready), ("GO_FILE", go)), "emulatorRestart");
+            while (!File.Exists(ready) && !browser.IsCompleted)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.True(File.Exists(ready), "The browser scenario ended before it was ready.");
+            var boardId = await File.ReadAllTextAsync(ready);
+            var restart = emulators.RestartWebPubSubAsync(TimeSpan.FromSeconds(3));
+            await Task.Delay(500);
+            var committed = await stack.Services.GetRequiredService<LiveBoards>().CommitAsync(boardId, "server-side", LiveBoardsTests.AddRect("while-down", 7), CancellationToken.None);
+            Assert.Equal(2, committed.Seq);
+            await restart;
+            await File.WriteAllTextAsync(go, "");
+            await browser;
+        }
+        finally
+        {
+            File.Delete(ready);
+            File.Delete(go);
+        }
+    }
+
     [Theory]
     [InlineData("drawPresenceChat")]
     [InlineData("undoRedoAndReload")]
@@ -20,11 +55,22 @@ public sealed class WhiteboardBrowserTests(EmulatorHost emulators) : IClassFixtu
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (scripts/test.sh does, with apt-get).");
         await using var stack = await LocalStack.StartAsync(emulators);
 
-        await NodeScript.AssertPassesAsync("browser/whiteboard.mjs", new Dictionary<string, string>
+        await NodeScript.AssertPassesAsync("browser/whiteboard.mjs", Environment(stack), scenario);
+    }
+
+    private static Dictionary<string, string> Environment(LocalStack stack, params (string Name, string Value)[] extra)
+    {
+        var environment = new Dictionary<string, string>
         {
             ["BASE_URL"] = stack.BaseAddress.AbsoluteUri,
             ["CHROMIUM"] = Chromium,
             ["SCREENSHOTS"] = Path.Combine(RepositoryRoot.Path, "artifacts", "screenshots"),
-        }, scenario);
+        };
+        foreach (var (name, value) in extra)
+        {
+            environment[name] = value;
+        }
+
+        return environment;
     }
 }

@@ -43,6 +43,16 @@ public sealed class EmulatorHost : IAsyncLifetime
         AcsEndpoint = Address(_acs);
     }
 
+    /// <summary>Stops the Web PubSub emulator, dropping every connection, and starts a fresh one on the same port after <paramref name="downtime"/>.</summary>
+    public async Task RestartWebPubSubAsync(TimeSpan downtime)
+    {
+        await _webPubSub!.StopAsync();
+        await _webPubSub.DisposeAsync();
+        await Task.Delay(downtime);
+        _webPubSub = WebPubSubEmulatorApp.Create(WebPubSubOptions, WebPubSubEndpoint.GetLeftPart(UriPartial.Authority));
+        await _webPubSub.StartAsync();
+    }
+
     public async Task DisposeAsync()
     {
         foreach (var app in new[] { _webPubSub, _acs })
