@@ -40,7 +40,7 @@ if [ "$WITH_FLUID" = 1 ] && port_in_use "$FLUID_PORT"; then
   exit 1
 fi
 
-[ -d node_modules/azurite ] || npm ci --no-audit --no-fund --loglevel=error
+if [ ! -x node_modules/.bin/azurite ] || [ ! -x node_modules/.bin/tinylicious ]; then npm ci --no-audit --no-fund --loglevel=error; fi
 echo "Building..."
 for project in LocalHost Emulators; do
   if ! dotnet build "$project" --configuration Release --nologo -v quiet >/tmp/collab-build.log 2>&1; then
