@@ -76,7 +76,7 @@ public sealed partial class BicepTemplateTests(BicepTemplate bicep) : IClassFixt
     [Fact]
     public void WebPubSubHub_CallsTheEventHandlerRouteOfFunctionsMetadata()
     {
-        using var metadata = JsonDocument.Parse(File.ReadAllText(LocalStack.MetadataPath));
+        using var metadata = JsonDocument.Parse(File.ReadAllText(RepositoryRoot.FunctionsMetadata));
         var route = metadata.RootElement.EnumerateArray().Single(f => f.GetProperty("name").GetString() == "WebPubSubEvents")
             .GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "httpTrigger").GetProperty("route").GetString();
         var handler = bicep.Resource("hub").GetProperty("properties").GetProperty("eventHandlers").EnumerateArray().Single();
@@ -108,7 +108,7 @@ public sealed partial class BicepTemplateTests(BicepTemplate bicep) : IClassFixt
                 .Select(p => $"{section}__{p.Name}"));
         }
 
-        using var metadata = JsonDocument.Parse(File.ReadAllText(LocalStack.MetadataPath));
+        using var metadata = JsonDocument.Parse(File.ReadAllText(RepositoryRoot.FunctionsMetadata));
         required.AddRange(AppSettingReference().Matches(metadata.RootElement.GetRawText()).Select(m => m.Groups[1].Value.Replace(":", "__", StringComparison.Ordinal)));
 
         Assert.Contains("Boards__SnapshotSchedule", required);

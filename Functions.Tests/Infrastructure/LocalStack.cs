@@ -23,15 +23,6 @@ internal sealed class LocalStack : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static string MetadataPath
-    {
-        get
-        {
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-            return Path.Combine(RepositoryRoot.Path, "Functions", "bin", configuration, "net10.0", "functions.metadata");
-        }
-    }
-
     public static async Task<LocalStack> StartAsync(EmulatorHost emulators, Action<Dictionary<string, string?>>? configure = null)
     {
         var hub = "local_" + Guid.NewGuid().ToString("N")[..8];
@@ -39,7 +30,7 @@ internal sealed class LocalStack : IAsyncDisposable
         settings["WebPubSub:Hub"] = hub;
         configure?.Invoke(settings);
         var app = LocalFunctionsHost.Create(
-            new LocalHostOptions { Url = "http://127.0.0.1:0", MetadataPath = MetadataPath, WebRoot = Path.Combine(RepositoryRoot.Path, "web") },
+            new LocalHostOptions { Url = "http://127.0.0.1:0", MetadataPath = RepositoryRoot.FunctionsMetadata, WebRoot = Path.Combine(RepositoryRoot.Path, "web") },
             settings);
         await app.StartAsync();
         var address = app.BaseAddress();

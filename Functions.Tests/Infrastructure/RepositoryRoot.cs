@@ -5,6 +5,10 @@ internal static class RepositoryRoot
 {
     public static string Path { get; } = Find();
 
+    /// <summary>The <c>functions.metadata</c> the build generated for this test build's configuration (bin/&lt;Configuration&gt;/net10.0).</summary>
+    public static string FunctionsMetadata => System.IO.Path.Combine(
+        Path, "Functions", "bin", new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(System.IO.Path.DirectorySeparatorChar)).Parent!.Name, "net10.0", "functions.metadata");
+
     private static string Find()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -18,7 +18,7 @@ public sealed class LocalFunctionsHostTests(EmulatorHost emulators) : IClassFixt
     {
         await using var stack = await LocalStack.StartAsync(emulators);
         using var http = new HttpClient { BaseAddress = stack.BaseAddress };
-        var functions = FunctionsMetadataReader.Read(LocalStack.MetadataPath);
+        var functions = FunctionsMetadataReader.Read(RepositoryRoot.FunctionsMetadata);
 
         var health = await http.GetAsync("api/health");
         var wrongMethod = await http.DeleteAsync("api/health");

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -32,25 +31,7 @@ public sealed class BoardLog(BlobServiceClient blobs) : IBoardLog
             return [];
         }
 
-        var entries = new List<LogEntry>();
-        var bytes = content.ToMemory();
-        var position = 0;
-        while (position < bytes.Length)
-        {
-            var newline = bytes.Span[position..].IndexOf((byte)'\n');
-            if (newline < 0)
-            {
-                break;
-            }
-
-            var line = bytes.Slice(position, newline);
-            position += newline + 1;
-            var operation = JsonSerializer.Deserialize<LoggedOperation>(line.Span, BoardJson.Options)
-                ?? throw new InvalidDataException($"Board {boardId} has an empty log line.");
-            entries.Add(new LogEntry(operation, offset + position));
-        }
-
-        return entries;
+        return LogEntry.ReadLines(content.ToMemory().Span, offset);
     }
 
     /// <inheritdoc />

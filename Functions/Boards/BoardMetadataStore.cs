@@ -3,6 +3,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Collab.Functions.Configuration;
+using Collab.Functions.Storage;
 
 namespace Collab.Functions.Boards;
 
@@ -81,28 +82,10 @@ public sealed class BoardMetadataStore(BlobServiceClient blobs)
         }
     }
 
-    private async Task<bool> TryWriteAsync<T>(string name, T value, ETag? etag, CancellationToken cancellationToken)
-    {
-        var options = new BlobUploadOptions
-        {
-            Conditions = etag is { } match ? new BlobRequestConditions { IfMatch = match } : new BlobRequestConditions { IfNoneMatch = ETag.All },
-            HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
-        };
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                await Container.GetBlobClient(name).UploadAsync(BinaryData.FromObjectAsJson(value, BoardJson.Options), options, cancellationToken);
-                return true;
-            }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-            {
-                return false;
-            }
-            catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.ContainerNotFound && attempt == 0)
-            {
-                await Container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-            }
-        }
-    }
+    private Task<bool> TryWriteAsync<T>(string name, T value, ETag? etag, CancellationToken cancellationToken) =>
+        Container.TryUploadJsonAsync(
+            name,
+            BinaryData.FromObjectAsJson(value, BoardJson.Options),
+            etag is { } match ? new BlobRequestConditions { IfMatch = match } : new BlobRequestConditions { IfNoneMatch = ETag.All },
+            cancellationToken);
 }

@@ -2,6 +2,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Collab.Functions.Configuration;
+using Collab.Functions.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Collab.Functions.Boards;
@@ -20,21 +21,11 @@ public sealed class SnapshotStore(BlobServiceClient blobs, ILogger<SnapshotStore
     public async Task<bool> WriteAsync(BoardSnapshot snapshot, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        var blob = Container.GetBlobClient(BoardBlobNames.Snapshot(snapshot.BoardId, snapshot.State.Seq));
-        var options = new BlobUploadOptions
-        {
-            Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-            HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
-        };
-        try
-        {
-            await blob.UploadAsync(BinaryData.FromBytes(SnapshotFormat.Write(snapshot)), options, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-        {
-            return false;
-        }
+        return await Container.TryUploadJsonAsync(
+            BoardBlobNames.Snapshot(snapshot.BoardId, snapshot.State.Seq),
+            BinaryData.FromBytes(SnapshotFormat.Write(snapshot)),
+            new BlobRequestConditions { IfNoneMatch = ETag.All },
+            cancellationToken);
     }
 
     /// <summary>The snapshots of a board, oldest first.</summary>

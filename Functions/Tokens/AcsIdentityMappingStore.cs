@@ -5,6 +5,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Collab.Functions.Configuration;
+using Collab.Functions.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Collab.Functions.Tokens;
@@ -41,27 +42,7 @@ public sealed class AcsIdentityMappingStore(BlobServiceClient blobs, IOptions<St
     public async Task<bool> TryCreateAsync(string userId, string acsUserId, CancellationToken cancellationToken)
     {
         var content = BinaryData.FromObjectAsJson(new AcsIdentityMapping(userId, acsUserId, time.GetUtcNow()), Json);
-        var upload = new BlobUploadOptions
-        {
-            Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-            HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
-        };
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                await Blob(userId).UploadAsync(content, upload, cancellationToken);
-                return true;
-            }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-            {
-                return false;
-            }
-            catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.ContainerNotFound && attempt == 0)
-            {
-                await Container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-            }
-        }
+        return await Container.TryUploadJsonAsync(BlobName(userId), content, new BlobRequestConditions { IfNoneMatch = ETag.All }, cancellationToken);
     }
 
     /// <summary>Deletes the mapping if it is still the one read with <paramref name="etag"/>.</summary>
@@ -79,6 +60,7 @@ public sealed class AcsIdentityMappingStore(BlobServiceClient blobs, IOptions<St
         }
     }
 
-    private BlobClient Blob(string userId) =>
-        Container.GetBlobClient("acs/" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(userId))) + ".json");
+    private BlobClient Blob(string userId) => Container.GetBlobClient(BlobName(userId));
+
+    private static string BlobName(string userId) => "acs/" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(userId))) + ".json";
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Collab.Functions.Boards;
 
 namespace Collab.Bench.PeerComparison;
@@ -25,16 +24,7 @@ public sealed class InMemoryBoardLog : IBoardLog
             bytes = segment.Skip((int)offset).ToArray();
         }
 
-        var entries = new List<LogEntry>();
-        var position = 0;
-        for (var newline = Array.IndexOf(bytes, (byte)'\n'); newline >= 0; newline = Array.IndexOf(bytes, (byte)'\n', position))
-        {
-            var operation = JsonSerializer.Deserialize<LoggedOperation>(bytes.AsSpan(position, newline - position), BoardJson.Options)!;
-            position = newline + 1;
-            entries.Add(new LogEntry(operation, offset + position));
-        }
-
-        return Task.FromResult<IReadOnlyList<LogEntry>>(entries);
+        return Task.FromResult(LogEntry.ReadLines(bytes, offset));
     }
 
     public Task<bool> TryAppendAsync(string boardId, long segmentStart, long offset, ReadOnlyMemory<byte> lines, CancellationToken cancellationToken)
