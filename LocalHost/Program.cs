@@ -1,41 +1,47 @@
 using System.Net.Sockets;
 using Collab.LocalHost.Hosting;
+using Collab.LocalHost.Worker;
 
-// The local functions host. Usage: dotnet Collab.LocalHost.dll [--port 7071] [--settings file] [--metadata file] [--web folder]
+// The local Functions host. Usage: dotnet Collab.LocalHost.dll [--port 7071] [--settings file] [--app folder] [--web folder]
 var arguments = new ConfigurationBuilder().AddCommandLine(args).Build();
 var root = Directory.GetCurrentDirectory();
 var port = int.TryParse(arguments["port"], out var p) ? p : 7071;
 var options = new LocalHostOptions
 {
     Url = $"http://localhost:{port}",
-    MetadataPath = arguments["metadata"] ?? Path.Combine(root, "Functions", "bin", "Release", "net10.0", "functions.metadata"),
+    FunctionAppDirectory = arguments["app"] ?? Path.Combine(root, "Functions", "bin", "Release", "net10.0"),
     WebRoot = arguments["web"] ?? Path.Combine(root, "web"),
 };
 var settingsPath = arguments["settings"] ?? LocalSettings.Choose(root);
 
-WebApplication app;
+LocalFunctionsHost host;
 try
 {
-    app = LocalFunctionsHost.Create(options, LocalSettings.Load(settingsPath), logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft", LogLevel.Warning).AddFilter("System.Net.Http", LogLevel.Warning));
-}
-catch (Exception ex) when (ex is InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException or FileNotFoundException)
-{
-    Console.Error.WriteLine($"The local functions host cannot start: {ex.Message}");
-    return 1;
-}
-
-try
-{
-    await app.StartAsync();
+    host = await LocalFunctionsHost.StartAsync(options, LocalSettings.Load(settingsPath), logging => logging
+        .AddSimpleConsole(o => o.SingleLine = true)
+        .SetMinimumLevel(LogLevel.Information)
+        .AddFilter("Microsoft", LogLevel.Warning)
+        .AddFilter("System.Net.Http", LogLevel.Warning)
+        .AddFilter("Grpc", LogLevel.Warning)
+        .AddFilter("Yarp", LogLevel.Warning));
 }
 catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
 {
     Console.Error.WriteLine($"Port {port} is already in use, so the functions host cannot listen on it. Stop what uses it, or pass --port.");
     return 1;
 }
+catch (Exception ex) when (ex is WorkerStartException or InvalidOperationException or FileNotFoundException)
+{
+    Console.Error.WriteLine($"The local functions host cannot start: {ex.Message}");
+    return 1;
+}
 
-Console.WriteLine($"Functions     {options.Url}/api/...   (settings: {Path.GetFileName(settingsPath)})");
-Console.WriteLine($"Web app       {options.Url}/");
-Console.WriteLine($"Dev sign-in   {options.Url}/.auth/login");
-await app.WaitForShutdownAsync();
+await using (host)
+{
+    Console.WriteLine($"Functions     {host.BaseAddress}api/...   (settings: {Path.GetFileName(settingsPath)}; worker process {host.Worker.Current?.ProcessId})");
+    Console.WriteLine($"Web app       {host.BaseAddress}");
+    Console.WriteLine($"Dev sign-in   {host.BaseAddress}.auth/login");
+    await host.WaitForShutdownAsync();
+}
+
 return 0;

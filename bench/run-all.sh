@@ -13,7 +13,7 @@ out=$(mktemp)
   bench/EventHandlerLoad/run.sh 2>/dev/null | grep -E '^\|'
   echo
   echo '### Peer comparison'
-  bench/compare.sh 2>/dev/null | grep -E '^\|'
+  bench/compare.sh 2>/dev/null | grep -E '^(\||$)' | cat -s
   echo
   echo '### Full-size load'
   bench/reliability.sh 2>/dev/null | grep -E 'clients ×'

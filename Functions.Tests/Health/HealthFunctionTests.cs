@@ -1,45 +1,49 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Collab.Functions.Configuration;
-using Collab.Functions.Health;
 using Collab.Functions.Tests.Infrastructure;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Collab.Functions.Tests.Health;
 
-/// <summary><c>GET /api/health</c> against real Azurite and the in-process emulators.</summary>
+/// <summary><c>GET /api/health</c> through the real worker and the local host, against real Azurite and the in-process emulators; start-up validation of every setting.</summary>
 public sealed class HealthFunctionTests(EmulatorHost emulators) : IClassFixture<EmulatorHost>
 {
     [Fact]
-    public async Task AllDependenciesUp_Is200Healthy()
+    public async Task AllDependenciesUp_Is200Healthy_ThroughTheRealWorker()
     {
-        var result = await RunAsync(Settings());
+        await using var stack = await LocalStack.StartAsync(emulators);
+        using var http = new HttpClient { BaseAddress = stack.BaseAddress };
 
-        Assert.Equal(StatusCodes.Status200OK, result.StatusCode);
-        var report = Assert.IsType<HealthReport>(result.Value);
-        Assert.Equal("Healthy", report.Status);
-        Assert.StartsWith("0.1.0", report.Version);
-        Assert.Equal(["acs", "storage", "webPubSub"], report.Dependencies.Keys.Order());
-        Assert.All(report.Dependencies.Values, d => Assert.True(d.Healthy, d.Error));
+        var response = await http.GetAsync("api/health");
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var report = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Healthy", report.GetProperty("status").GetString());
+        Assert.StartsWith("0.1.0", report.GetProperty("version").GetString());
+        var dependencies = report.GetProperty("dependencies").EnumerateObject().ToList();
+        Assert.Equal(["acs", "storage", "webPubSub"], dependencies.Select(d => d.Name).Order());
+        Assert.All(dependencies, d => Assert.True(d.Value.GetProperty("healthy").GetBoolean(), d.Value.GetProperty("error").GetString()));
     }
 
     [Fact]
-    public async Task DependencyDown_Is503AndNamesItWithoutLeakingTheKey()
+    public async Task DependencyDown_Is503AndNamesItWithoutLeakingTheKey_ThroughTheRealWorker()
     {
-        var settings = Settings();
         var closedPort = FreePort.Next();
-        settings["WebPubSub:ConnectionString"] = $"Endpoint=http://127.0.0.1:{closedPort};AccessKey={emulators.WebPubSubOptions.AccessKey};Version=1.0;";
+        await using var stack = await LocalStack.StartAsync(emulators, settings =>
+            settings["WebPubSub:ConnectionString"] = $"Endpoint=http://127.0.0.1:{closedPort};AccessKey={emulators.WebPubSubOptions.AccessKey};Version=1.0;");
+        using var http = new HttpClient { BaseAddress = stack.BaseAddress };
 
-        var result = await RunAsync(settings);
+        var response = await http.GetAsync("api/health");
 
-        Assert.Equal(StatusCodes.Status503ServiceUnavailable, result.StatusCode);
-        var report = Assert.IsType<HealthReport>(result.Value);
-        Assert.Equal("Unhealthy", report.Status);
-        Assert.False(report.Dependencies["webPubSub"].Healthy);
-        Assert.True(report.Dependencies["storage"].Healthy);
-        Assert.DoesNotContain(emulators.WebPubSubOptions.AccessKey, JsonSerializer.Serialize(report));
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        var report = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("Unhealthy", report.GetProperty("status").GetString());
+        Assert.False(report.GetProperty("dependencies").GetProperty("webPubSub").GetProperty("healthy").GetBoolean());
+        Assert.True(report.GetProperty("dependencies").GetProperty("storage").GetProperty("healthy").GetBoolean());
+        Assert.DoesNotContain(emulators.WebPubSubOptions.AccessKey, body);
     }
 
     [Theory]
@@ -75,13 +79,4 @@ public sealed class HealthFunctionTests(EmulatorHost emulators) : IClassFixture<
     private Dictionary<string, string?> Settings() => CollabApp.Settings(emulators);
 
     private static ServiceProvider Services(Dictionary<string, string?> settings) => CollabApp.BuildServices(settings);
-
-    private static async Task<ObjectResult> RunAsync(Dictionary<string, string?> settings)
-    {
-        await using var provider = Services(settings);
-        provider.GetRequiredService<IStartupValidator>().Validate();
-        var function = ActivatorUtilities.CreateInstance<HealthFunction>(provider);
-        var request = new DefaultHttpContext { RequestServices = provider }.Request;
-        return Assert.IsType<ObjectResult>(await function.Run(request, CancellationToken.None));
-    }
 }

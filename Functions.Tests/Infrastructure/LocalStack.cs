@@ -1,49 +1,68 @@
-using Collab.Emulators;
 using Collab.Emulators.WebPubSub;
 using Collab.LocalHost.Hosting;
-using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Collab.Functions.Tests.Infrastructure;
 
 /// <summary>
-/// The local functions host, in-process on a free port, serving the built <c>functions.metadata</c> and the web app,
-/// with a Web PubSub emulator hub of its own whose event handler is the host's <c>/api/eventhandler</c>.
+/// The local Functions host on a free port, running the built <c>Collab.Functions.dll</c> as its worker process over
+/// the host protocol and serving the web app, with a Web PubSub emulator hub of its own whose event handler is the
+/// host's <c>/api/eventhandler</c>. <see cref="Services"/> is a second instance of the app in the test process over
+/// the same storage and emulators, for arranging and inspecting what the worker did.
 /// </summary>
 internal sealed class LocalStack : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly LocalFunctionsHost _host;
+    private readonly ServiceProvider _services;
 
-    private LocalStack(WebApplication app, Uri baseAddress)
+    private readonly LogCapture _logs;
+    private readonly string _name;
+
+    private LocalStack(LocalFunctionsHost host, ServiceProvider services, IReadOnlyDictionary<string, string?> settings, LogCapture logs, string name)
     {
-        _app = app;
-        BaseAddress = baseAddress;
+        _host = host;
+        _services = services;
+        _logs = logs;
+        _name = name;
+        Settings = settings;
     }
 
-    public Uri BaseAddress { get; }
+    public Uri BaseAddress => _host.BaseAddress;
 
-    public IServiceProvider Services => _app.Services;
+    /// <summary>The app's services in the test process: another instance over the worker's storage.</summary>
+    public IServiceProvider Services => _services;
 
-    public static async Task<LocalStack> StartAsync(EmulatorHost emulators, Action<Dictionary<string, string?>>? configure = null)
+    /// <summary>The settings the worker runs with.</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; }
+
+    /// <summary>The host, for tests of the host itself.</summary>
+    public LocalFunctionsHost Host => _host;
+
+    /// <summary>Starts a stack; the host's and the worker's log entries go to <paramref name="logs"/> and, when it stops, to <c>artifacts/logs/</c>.</summary>
+    public static async Task<LocalStack> StartAsync(EmulatorHost emulators, Action<Dictionary<string, string?>>? configure = null, LogCapture? logs = null)
     {
+        logs ??= new LogCapture();
         var hub = "local_" + Guid.NewGuid().ToString("N")[..8];
         var settings = CollabApp.Settings(emulators);
         settings["WebPubSub:Hub"] = hub;
         configure?.Invoke(settings);
-        var app = LocalFunctionsHost.Create(
-            new LocalHostOptions { Url = "http://127.0.0.1:0", MetadataPath = RepositoryRoot.FunctionsMetadata, WebRoot = Path.Combine(RepositoryRoot.Path, "web") },
-            settings);
-        await app.StartAsync();
-        var address = app.BaseAddress();
+        var host = await LocalFunctionsHost.StartAsync(
+            new LocalHostOptions { Url = "http://127.0.0.1:0", FunctionAppDirectory = RepositoryRoot.FunctionAppDirectory, WebRoot = Path.Combine(RepositoryRoot.Path, "web") },
+            settings,
+            logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
         emulators.WebPubSubOptions.Hubs[hub] = new HubSettings
         {
-            EventHandlers = [new EventHandlerSettings { UrlTemplate = address + "api/eventhandler", UserEventPattern = "*", SystemEvents = ["connect", "connected", "disconnected"] }],
+            EventHandlers = [new EventHandlerSettings { UrlTemplate = host.BaseAddress + "api/eventhandler", UserEventPattern = "*", SystemEvents = ["connect", "connected", "disconnected"] }],
         };
-        return new LocalStack(app, address);
+        return new LocalStack(host, CollabApp.BuildServices(settings), settings, logs, hub);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
+        await _services.DisposeAsync();
+        var folder = Directory.CreateDirectory(Path.Combine(RepositoryRoot.Path, "artifacts", "logs"));
+        await File.WriteAllLinesAsync(Path.Combine(folder.FullName, _name + ".log"), _logs.Entries);
     }
 }

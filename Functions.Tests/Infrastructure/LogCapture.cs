@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Collab.Functions.Tests.Infrastructure;
 
 /// <summary>Records every log entry at every level: message, structured values and exception text.</summary>
-internal sealed class LogCapture : ILoggerProvider
+public sealed class LogCapture : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _entries = new();
 

@@ -28,25 +28,9 @@ internal static class UpstreamEvents
         string hub = "collab")
     {
         var request = app.Request("POST", null);
-        request.Headers["WebHook-Request-Origin"] = "127.0.0.1";
-        request.Headers["ce-specversion"] = "1.0";
-        request.Headers["ce-awpsversion"] = "1.0";
-        request.Headers["ce-type"] = type;
-        request.Headers["ce-source"] = $"/hubs/{hub}/client/{connectionId}";
-        request.Headers["ce-id"] = eventId;
-        request.Headers["ce-time"] = "2026-11-25T00:00:00Z";
-        request.Headers["ce-signature"] = CloudEventSignature.Create(connectionId, [key]);
-        request.Headers["ce-connectionId"] = connectionId;
-        request.Headers["ce-hub"] = hub;
-        request.Headers["ce-eventName"] = eventName;
-        if (userId is not null)
+        foreach (var (name, value) in Headers(key, type, eventName, connectionId, userId, state, eventId, hub))
         {
-            request.Headers["ce-userId"] = userId;
-        }
-
-        if (state is not null)
-        {
-            request.Headers["ce-connectionState"] = state.Encode();
+            request.Headers[name] = value;
         }
 
         var bytes = Encoding.UTF8.GetBytes(body);
@@ -54,5 +38,44 @@ internal static class UpstreamEvents
         request.ContentLength = bytes.Length;
         request.ContentType = "application/json; charset=utf-8";
         return request;
+    }
+
+    /// <summary>A user event as Web PubSub sends it over the wire, to the event handler at <paramref name="eventHandler"/>.</summary>
+    public static HttpRequestMessage UserMessage(Uri eventHandler, string key, string hub, string eventName, string connectionId, string userId, string boardId, string body, string eventId = "1")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, eventHandler)
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        foreach (var (name, value) in Headers(key, "azure.webpubsub.user." + eventName, eventName, connectionId, userId, new ConnectionState(boardId, "Name of " + userId), eventId, hub))
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return request;
+    }
+
+    private static IEnumerable<(string Name, string Value)> Headers(string key, string type, string eventName, string connectionId, string? userId, ConnectionState? state, string eventId, string hub)
+    {
+        yield return ("WebHook-Request-Origin", "127.0.0.1");
+        yield return ("ce-specversion", "1.0");
+        yield return ("ce-awpsversion", "1.0");
+        yield return ("ce-type", type);
+        yield return ("ce-source", $"/hubs/{hub}/client/{connectionId}");
+        yield return ("ce-id", eventId);
+        yield return ("ce-time", "2026-11-25T00:00:00Z");
+        yield return ("ce-signature", CloudEventSignature.Create(connectionId, [key]));
+        yield return ("ce-connectionId", connectionId);
+        yield return ("ce-hub", hub);
+        yield return ("ce-eventName", eventName);
+        if (userId is not null)
+        {
+            yield return ("ce-userId", userId);
+        }
+
+        if (state is not null)
+        {
+            yield return ("ce-connectionState", state.Encode());
+        }
     }
 }

@@ -1,16 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
-using Collab.Functions.Events;
-using Collab.Functions.Http;
+using Collab.Functions.Boards;
 using Collab.Functions.Tests.Boards;
 using Collab.Functions.Tests.Infrastructure;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Collab.Functions.Tests.Reliability;
 
 /// <summary>
-/// Storage goes away in the middle of a run: acknowledged operations survive, unacknowledged ones are refused with a
+/// Storage goes away in the middle of a run, under the real worker driven by the local host: acknowledged operations survive, unacknowledged ones are refused with a
 /// retryable 503 that says nothing of the exception, and their retries (same operation id, as Web PubSub resends
 /// them) are applied exactly once when storage is back.
 /// </summary>
@@ -25,26 +26,25 @@ public sealed class StorageOutageTests(EmulatorHost emulators) : IClassFixture<E
         try
         {
             await WaitForPortAsync(port);
-            var settings = CollabApp.Settings(emulators);
-            settings["AzureWebJobsStorage"] = Azurite.ConnectionString.Replace(Environment.GetEnvironmentVariable("COLLAB_TEST_AZURITE_BLOB")!, $"http://127.0.0.1:{port}/devstoreaccount1", StringComparison.Ordinal);
-            await using var app = CollabApp.Start(settings);
+            var storage = Azurite.ConnectionString.Replace(Environment.GetEnvironmentVariable("COLLAB_TEST_AZURITE_BLOB")!, $"http://127.0.0.1:{port}/devstoreaccount1", StringComparison.Ordinal);
+            await using var stack = await LocalStack.StartAsync(emulators, settings => settings["AzureWebJobsStorage"] = storage);
+            using var http = new HttpClient();
             var boardId = LiveBoardsTests.NewBoard();
             var key = emulators.WebPubSubOptions.AccessKey;
-            async Task<IActionResult> Send(int i) =>
-                await app.Function<WebPubSubEventsFunction>().Run(
-                    UpstreamEvents.User(app, key, "chat", "c1", "alice", boardId, $$"""{"opId":"op{{i}}","text":"message {{i}}"}""", i.ToString(CultureInfo.InvariantCulture)),
-                    CancellationToken.None);
+            async Task<HttpResponseMessage> Send(int i) =>
+                await http.SendAsync(UpstreamEvents.UserMessage(
+                    new Uri(stack.BaseAddress, "api/eventhandler"), key, stack.Settings["WebPubSub:Hub"]!, "chat", "c1", "alice", boardId, $$"""{"opId":"op{{i}}","text":"message {{i}}"}""", i.ToString(CultureInfo.InvariantCulture)));
 
             for (var i = 0; i < 5; i++)
             {
-                Assert.IsType<OkObjectResult>(await Send(i));
+                Assert.Equal(HttpStatusCode.OK, (await Send(i)).StatusCode);
             }
 
             await StopAsync(azurite, port);
-            var refused = new List<ProblemResult>();
+            var refused = new List<HttpResponseMessage>();
             for (var i = 5; i < 8; i++)
             {
-                refused.Add(Assert.IsType<ProblemResult>(await Send(i)));
+                refused.Add(await Send(i));
             }
 
             azurite = StartAzurite(port, location.FullName);
@@ -52,20 +52,22 @@ public sealed class StorageOutageTests(EmulatorHost emulators) : IClassFixture<E
             var retried = new List<long>();
             for (var i = 5; i < 8; i++)
             {
-                retried.Add(Seq(await Send(i)));
-                retried.Add(Seq(await Send(i)));
+                retried.Add(await SeqAsync(await Send(i)));
+                retried.Add(await SeqAsync(await Send(i)));
             }
 
-            Assert.All(refused, p =>
+            foreach (var response in refused)
             {
-                Assert.Equal(503, p.StatusCode);
-                Assert.NotNull(p.RetryAfter);
-                var body = JsonSerializer.Serialize(p.Problem);
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                Assert.NotNull(response.Headers.RetryAfter);
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                var body = await response.Content.ReadAsStringAsync();
                 Assert.DoesNotContain("Exception", body, StringComparison.Ordinal);
                 Assert.DoesNotContain("127.0.0.1", body, StringComparison.Ordinal);
-            });
+            }
+
             Assert.Equal([6L, 6, 7, 7, 8, 8], retried);
-            var log = await LiveBoardsTests.AllOpsAsync(LiveBoardsTests.Live(app), boardId);
+            var log = await LiveBoardsTests.AllOpsAsync(stack.Services.GetRequiredService<LiveBoards>(), boardId);
             Assert.Equal(Enumerable.Range(0, 8).Select(i => $"op{i}"), log.Select(o => o.OpId));
             Assert.Equal(Enumerable.Range(1, 8).Select(i => (long)i), log.Select(o => o.Seq));
         }
@@ -106,8 +108,11 @@ public sealed class StorageOutageTests(EmulatorHost emulators) : IClassFixture<E
         }
     }
 
-    private static long Seq(IActionResult result) =>
-        JsonSerializer.SerializeToElement(Assert.IsType<OkObjectResult>(result).Value).GetProperty("seq").GetInt64();
+    private static async Task<long> SeqAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("seq").GetInt64();
+    }
 
     private static Process StartAzurite(int port, string location)
     {

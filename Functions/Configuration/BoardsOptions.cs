@@ -27,4 +27,10 @@ public sealed class BoardsOptions
     /// <summary>The most operations one <c>ops?after=</c> page returns.</summary>
     [Range(1, 10_000)]
     public int OpsPageSize { get; set; } = 1_000;
+
+    /// <summary>
+    /// Benchmark mode: operations are kept in this process's memory and not broadcast, so the event handler can be
+    /// measured alone; never deploy it. Refused at start-up on Azure (<c>WEBSITE_INSTANCE_ID</c> set).
+    /// </summary>
+    public bool HandlerOnly { get; set; }
 }

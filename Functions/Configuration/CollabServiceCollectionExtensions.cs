@@ -15,6 +15,9 @@ namespace Collab.Functions.Configuration;
 /// <summary>The one registration entry point, shared by <c>Program.cs</c>, the local host and the tests.</summary>
 public static class CollabServiceCollectionExtensions
 {
+    /// <summary>Set by App Service on every instance of an app running on Azure; the worker sees it through its configuration.</summary>
+    private const string AzureInstanceVariable = "WEBSITE_INSTANCE_ID";
+
     /// <summary>Binds and validates (at start-up) every options class and registers the app's services.</summary>
     public static IServiceCollection AddCollab(this IServiceCollection services, IConfiguration configuration)
     {
@@ -26,7 +29,10 @@ public static class CollabServiceCollectionExtensions
         AddValidated<CorsOptions>(services, configuration, CorsOptions.SectionName)
             .PostConfigure(o => o.AllowedOrigins = CorsOptions.ReadOrigins(configuration.GetSection(CorsOptions.SectionName), o.AllowedOrigins));
         AddValidated<RateLimitOptions>(services, configuration, RateLimitOptions.SectionName);
-        AddValidated<BoardsOptions>(services, configuration, BoardsOptions.SectionName);
+        AddValidated<BoardsOptions>(services, configuration, BoardsOptions.SectionName)
+            .Validate(
+                o => !o.HandlerOnly || string.IsNullOrEmpty(configuration[AzureInstanceVariable]),
+                $"Boards:HandlerOnly is a benchmark mode (operations kept in memory, neither persisted nor broadcast) and is refused on Azure ({AzureInstanceVariable} is set): remove the setting.");
         services.AddOptions<StorageOptions>()
             .Configure(o => StorageOptions.Bind(o, configuration))
             .ValidateDataAnnotations()
@@ -44,10 +50,19 @@ public static class CollabServiceCollectionExtensions
         services.AddSingleton<FluidTokenIssuer>();
 
         services.AddHttpClient<WebPubSubRestClient>(http => http.Timeout = TimeSpan.FromSeconds(10));
-        services.AddSingleton<IBoardLog, BoardLog>();
+        if (configuration.GetValue<bool>($"{BoardsOptions.SectionName}:{nameof(BoardsOptions.HandlerOnly)}"))
+        {
+            services.AddSingleton<IBoardLog, InMemoryBoardLog>();
+            services.AddSingleton<IBoardBroadcaster, SilentBoardBroadcaster>();
+        }
+        else
+        {
+            services.AddSingleton<IBoardLog, BoardLog>();
+            services.AddSingleton<IBoardBroadcaster, WebPubSubBoardBroadcaster>();
+        }
+
         services.AddSingleton<SnapshotStore>();
         services.AddSingleton<BoardMetadataStore>();
-        services.AddSingleton<IBoardBroadcaster, WebPubSubBoardBroadcaster>();
         services.AddSingleton<LiveBoards>();
         services.AddSingleton<PresenceService>();
         services.AddSingleton<WebPubSubEventHandler>();

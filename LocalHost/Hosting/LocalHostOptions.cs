@@ -1,13 +1,13 @@
 namespace Collab.LocalHost.Hosting;
 
-/// <summary>Where the local host listens and what it serves.</summary>
+/// <summary>Where the local host listens, which worker it runs and what else it serves.</summary>
 public sealed class LocalHostOptions
 {
     /// <summary>The URL to listen on, <c>http://localhost:7071</c> by default, as Core Tools does.</summary>
     public string Url { get; set; } = "http://localhost:7071";
 
-    /// <summary>The <c>functions.metadata</c> the build generated.</summary>
-    public string MetadataPath { get; set; } = "Functions/bin/Release/net10.0/functions.metadata";
+    /// <summary>The Function App's build output, holding <c>Collab.Functions.dll</c> and <c>host.json</c>.</summary>
+    public string FunctionAppDirectory { get; set; } = "Functions/bin/Release/net10.0";
 
     /// <summary>The static web app, served at <c>/</c>; nothing is served when the folder does not exist.</summary>
     public string WebRoot { get; set; } = "web";

@@ -1,10 +1,13 @@
 namespace Collab.LocalHost.Metadata;
 
-/// <summary>One function of <c>functions.metadata</c>.</summary>
+/// <summary>One function, as the worker declared it in its <c>FunctionMetadataResponse</c> (worker indexing).</summary>
 public sealed class DeclaredFunction
 {
     /// <summary>The function name.</summary>
     public string Name { get; init; } = "";
+
+    /// <summary>The id the worker gave the function; invocations name it.</summary>
+    public string FunctionId { get; init; } = "";
 
     /// <summary><c>Namespace.Class.Method</c>.</summary>
     public string EntryPoint { get; init; } = "";
@@ -14,4 +17,7 @@ public sealed class DeclaredFunction
 
     /// <summary>The trigger binding.</summary>
     public DeclaredBinding Trigger => Bindings.Single(b => b.IsTrigger);
+
+    /// <summary>The blob output bindings, whose paths the host resolves and whose content it writes.</summary>
+    public IEnumerable<DeclaredBinding> BlobOutputs => Bindings.Where(b => b.Type == "blob" && b.Direction == "Out");
 }

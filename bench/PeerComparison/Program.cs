@@ -5,19 +5,22 @@ using System.Text;
 using Collab.Emulators;
 using Collab.Emulators.AcsIdentity;
 using Collab.Emulators.WebPubSub;
-using Collab.Bench.PeerComparison;
-using Collab.Functions.Boards;
 using Collab.LocalHost.Hosting;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 
 // Collab's endpoints against the Node peer baseline (bench/node-baseline/server.mjs), same machine, same load
-// generator, alternating rounds. Usage: bench/compare.sh (starts Azurite and passes its blob endpoint).
+// generator, alternating rounds; Collab runs in the real isolated worker behind the local Functions host. Then the
+// floor: a constant answered by a bare in-process Kestrel and by a one-function app (bench/FloorApp) through the same
+// host and worker, which isolates the host's per-request overhead. Usage: bench/compare.sh (starts Azurite).
 var blobEndpoint = args.Length > 0 ? args[0] : "http://127.0.0.1:10000/devstoreaccount1";
 var root = args.Length > 1 ? args[1] : Directory.GetCurrentDirectory();
 const string Key = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 const string Hub = "bench";
 const string FluidTenant = "bench-tenant";
 const string FluidKey = "bench-fluid-key-0123456789";
+const string FloorAnswer = "ok";
 const int Concurrency = 32;
 const int Rounds = 3;
 var roundLength = TimeSpan.FromSeconds(5);
@@ -37,20 +40,47 @@ settings["Acs:ConnectionString"] = $"endpoint={acs.BaseAddress()};accesskey={acs
 settings["FluidRelay:TenantId"] = FluidTenant;
 settings["FluidRelay:TenantKey"] = FluidKey;
 settings["RateLimit:PermitsPerMinute"] = "100000";
-await using var ours = LocalFunctionsHost.Create(
-    new LocalHostOptions { Url = "http://127.0.0.1:0", MetadataPath = Path.Combine(root, "Functions/bin/Release/net10.0/functions.metadata"), WebRoot = Path.Combine(root, "web") },
-    settings);
-await ours.StartAsync();
-var oursUrl = ours.BaseAddress();
-await using var oursInMemory = LocalFunctionsHost.Create(
-    new LocalHostOptions { Url = "http://127.0.0.1:0", MetadataPath = Path.Combine(root, "Functions/bin/Release/net10.0/functions.metadata") },
+var functionApp = Path.Combine(root, "Functions/bin/Release/net10.0");
+// Warnings and errors of the hosts and workers go to stderr, so the tables on stdout stay clean.
+Action<ILoggingBuilder> logging = builder => builder
+    .AddSimpleConsole(o => o.SingleLine = true)
+    .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+    .SetMinimumLevel(LogLevel.Warning);
+
+// Start to first answer: from the StartAsync call (gRPC server, worker process, init, indexing, loads, front door)
+// to the first 200 of GET /api/health, which needs storage, Web PubSub and ACS to answer through the worker.
+var startClock = Stopwatch.StartNew();
+await using var ours = await LocalFunctionsHost.StartAsync(
+    new LocalHostOptions { Url = "http://127.0.0.1:0", FunctionAppDirectory = functionApp, WebRoot = Path.Combine(root, "web") },
     settings,
-    services: services =>
-    {
-        services.AddSingleton<IBoardLog, InMemoryBoardLog>();
-        services.AddSingleton<IBoardBroadcaster, NoBroadcast>();
-    });
-await oursInMemory.StartAsync();
+    logging);
+var oursStarted = startClock.Elapsed;
+var oursFirstAnswer = await FirstAnswerAsync(ours.BaseAddress, "api/health", startClock);
+
+var handlerOnlySettings = new Dictionary<string, string?>(settings, StringComparer.OrdinalIgnoreCase) { ["Boards:HandlerOnly"] = "true" };
+startClock.Restart();
+await using var oursHandlerOnly = await LocalFunctionsHost.StartAsync(
+    new LocalHostOptions { Url = "http://127.0.0.1:0", FunctionAppDirectory = functionApp, WebRoot = "" },
+    handlerOnlySettings,
+    logging);
+var handlerOnlyStarted = startClock.Elapsed;
+var handlerOnlyFirstAnswer = await FirstAnswerAsync(oursHandlerOnly.BaseAddress, "api/health", startClock);
+
+startClock.Restart();
+await using var floor = await LocalFunctionsHost.StartAsync(
+    new LocalHostOptions { Url = "http://127.0.0.1:0", FunctionAppDirectory = Path.Combine(root, "bench/FloorApp/bin/Release/net10.0"), WebRoot = "" },
+    new Dictionary<string, string?>(),
+    logging);
+var floorStarted = startClock.Elapsed;
+var floorFirstAnswer = await FirstAnswerAsync(floor.BaseAddress, "api/floor", startClock);
+
+var bareBuilder = WebApplication.CreateSlimBuilder();
+bareBuilder.WebHost.UseUrls("http://127.0.0.1:0");
+bareBuilder.Logging.ClearProviders();
+await using var bare = bareBuilder.Build();
+bare.MapGet("/api/floor", () => FloorAnswer);
+await bare.StartAsync();
+var bareUrl = new Uri(bare.Urls.First().TrimEnd('/') + "/");
 
 var nodePort = FreePort();
 using var node = Process.Start(new ProcessStartInfo("node", [Path.Combine(root, "bench/node-baseline/server.mjs")])
@@ -71,78 +101,150 @@ var nodeUrl = new Uri($"http://127.0.0.1:{nodePort}/");
 
 try
 {
-    var oursClients = await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(i => SignedInClientAsync(oursUrl, $"bench-user-{i}")));
+    var oursClients = await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(i => SignedInClientAsync(ours.BaseAddress, $"bench-user-{i}")));
     var nodeClients = Enumerable.Range(0, Concurrency).Select(i => PrincipalClient(nodeUrl, $"bench-user-{i}")).ToArray();
-    Console.WriteLine($"| Endpoint ({Concurrency} concurrent, {Rounds} alternating rounds of {roundLength.TotalSeconds:0} s) | Collab req/s | Node req/s | Ratio | Collab p99 | Node p99 |");
-    Console.WriteLine("|---|---|---|---|---|---|");
-    await CompareAsync(oursClients, nodeClients, "negotiate (`POST /api/boards/{id}/negotiate`)", (client, n) => new HttpRequestMessage(HttpMethod.Post, $"api/boards/board-{n % 8}/negotiate"));
-    await CompareAsync(oursClients, nodeClients, "Fluid token (`GET /api/fluid/token`)", (client, n) => new HttpRequestMessage(HttpMethod.Get, $"api/fluid/token?tenantId={FluidTenant}&documentId=doc-{n % 8}"));
-    var inMemoryClients = Enumerable.Range(0, Concurrency).Select(_ => new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 4 }) { BaseAddress = oursInMemory.BaseAddress() }).ToArray();
-    await CompareAsync(inMemoryClients, nodeClients, "event handler `addShape`, handler only (signature, validation, apply in memory)", (client, n) => AddShape(client, n));
-    await CompareAsync(oursClients, nodeClients, "event handler `addShape`, Collab full (persisted to Azurite + broadcast) vs Node handler only", (client, n) => AddShape(client, n));
+    using var oursWorker = Process.GetProcessById(ours.Worker.Current!.ProcessId);
+    using var handlerOnlyWorker = Process.GetProcessById(oursHandlerOnly.Worker.Current!.ProcessId);
+    Console.WriteLine($"| Endpoint ({Concurrency} concurrent, {Rounds} alternating rounds of {roundLength.TotalSeconds:0} s) | Collab req/s | Node req/s | Ratio | Collab p99 | Node p99 | Collab CPU per request | Node CPU per request |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|");
+    await CompareAsync(oursClients, oursWorker, nodeClients, "negotiate (`POST /api/boards/{id}/negotiate`)", (client, n) => new HttpRequestMessage(HttpMethod.Post, $"api/boards/board-{n % 8}/negotiate"));
+    await CompareAsync(oursClients, oursWorker, nodeClients, "Fluid token (`GET /api/fluid/token`)", (client, n) => new HttpRequestMessage(HttpMethod.Get, $"api/fluid/token?tenantId={FluidTenant}&documentId=doc-{n % 8}"));
+    await CompareAsync(Clients(oursHandlerOnly.BaseAddress, Concurrency), handlerOnlyWorker, nodeClients, "event handler `addShape`, handler only (`Boards:HandlerOnly`: signature, validation, apply in memory)", (client, n) => AddShape(client, n));
+    await CompareAsync(oursClients, oursWorker, nodeClients, "event handler `addShape`, Collab full (persisted to Azurite + broadcast) vs Node handler only", (client, n) => AddShape(client, n));
+
+    Console.WriteLine();
+    Console.WriteLine($"| Floor: `GET /api/floor` answers \"{FloorAnswer}\" ({Rounds} alternating rounds of {roundLength.TotalSeconds:0} s) | Bare Kestrel, in-process | Through host + worker | Host overhead |");
+    Console.WriteLine("|---|---|---|---|");
+    var floorRequest = (int client, int n) => new HttpRequestMessage(HttpMethod.Get, "api/floor");
+    using var floorWorker = Process.GetProcessById(floor.Worker.Current!.ProcessId);
+    var (bareSerial, floorSerial) = await AlternateAsync(Clients(bareUrl, 1), Clients(floor.BaseAddress, 1), floorRequest);
+    Console.WriteLine($"| 1 client, one request at a time: p50 | {bareSerial.P50 * 1000:N0} µs | {floorSerial.P50 * 1000:N0} µs | **+{(floorSerial.P50 - bareSerial.P50) * 1000:N0} µs** per request |");
+    Console.WriteLine($"| 1 client, one request at a time: p99 | {bareSerial.P99 * 1000:N0} µs | {floorSerial.P99 * 1000:N0} µs | +{(floorSerial.P99 - bareSerial.P99) * 1000:N0} µs |");
+    var (bareLoaded, floorLoaded) = await AlternateAsync(Clients(bareUrl, Concurrency), Clients(floor.BaseAddress, Concurrency), floorRequest, secondWorker: floorWorker);
+    Console.WriteLine($"| {Concurrency} concurrent: req/s | {bareLoaded.Rate:N0} | {floorLoaded.Rate:N0} | {floorLoaded.Rate / bareLoaded.Rate:P0} of bare |");
+    Console.WriteLine($"| {Concurrency} concurrent: p99 | {bareLoaded.P99:F2} ms | {floorLoaded.P99:F2} ms | +{floorLoaded.P99 - bareLoaded.P99:F2} ms |");
+    Console.WriteLine($"| {Concurrency} concurrent: CPU per request, benchmark process (load generator + bare Kestrel, or + host front door and gRPC server) | {bareLoaded.OwnCpu:N0} µs | {floorLoaded.OwnCpu:N0} µs | +{floorLoaded.OwnCpu - bareLoaded.OwnCpu:N0} µs |");
+    Console.WriteLine($"| {Concurrency} concurrent: CPU per request, worker process | – | {floorLoaded.WorkerCpu:N0} µs | +{floorLoaded.WorkerCpu:N0} µs |");
+    Console.WriteLine($"| {Concurrency} concurrent: CPU per request, total | {bareLoaded.OwnCpu:N0} µs | {floorLoaded.OwnCpu + floorLoaded.WorkerCpu:N0} µs | **+{floorLoaded.OwnCpu + floorLoaded.WorkerCpu - bareLoaded.OwnCpu:N0} µs** per request |");
+
+    Console.WriteLine();
+    Console.WriteLine("| Start to first answer | `StartAsync` returned (worker started, functions loaded) | First 200 |");
+    Console.WriteLine("|---|---|---|");
+    Console.WriteLine($"| Collab, first start in this process (`GET /api/health`) | {oursStarted.TotalMilliseconds:N0} ms | **{oursFirstAnswer.TotalMilliseconds:N0} ms** |");
+    Console.WriteLine($"| Collab handler only, second start (`GET /api/health`) | {handlerOnlyStarted.TotalMilliseconds:N0} ms | {handlerOnlyFirstAnswer.TotalMilliseconds:N0} ms |");
+    Console.WriteLine($"| Floor app (`GET /api/floor`) | {floorStarted.TotalMilliseconds:N0} ms | {floorFirstAnswer.TotalMilliseconds:N0} ms |");
 }
 finally
 {
     node.Kill(entireProcessTree: true);
-    await ours.StopAsync();
-    await oursInMemory.StopAsync();
 }
 
-async Task CompareAsync(HttpClient[] oursClients, HttpClient[] nodeClients, string name, Func<int, int, HttpRequestMessage> request)
+async Task CompareAsync(HttpClient[] oursClients, Process oursWorker, HttpClient[] nodeClients, string name, Func<int, int, HttpRequestMessage> request)
 {
-    var oursResults = new List<(double, List<double>)>();
-    var nodeResults = new List<(double, List<double>)>();
-    await DriveAsync(oursClients, request, TimeSpan.FromSeconds(2));
-    await DriveAsync(nodeClients, request, TimeSpan.FromSeconds(2));
+    var (oursResult, nodeResult) = await AlternateAsync(oursClients, nodeClients, request, oursWorker, node);
+    Console.WriteLine($"| {name} | {oursResult.Rate:N0} | {nodeResult.Rate:N0} | **{oursResult.Rate / nodeResult.Rate:F1}×** | {oursResult.P99:F2} ms | {nodeResult.P99:F2} ms | {oursResult.OwnCpu + oursResult.WorkerCpu:N0} µs ({oursResult.WorkerCpu:N0} in the worker) | {nodeResult.OwnCpu + nodeResult.WorkerCpu:N0} µs ({nodeResult.WorkerCpu:N0} in Node) |");
+}
+
+// A 2-second warm-up each, then rounds alternating between the two, so that drift on the shared cores hits both.
+// CPU is counted for this process (load generator, in-process servers, the host's front door) and, when given, a
+// worker process.
+async Task<(Summary First, Summary Second)> AlternateAsync(HttpClient[] first, HttpClient[] second, Func<int, int, HttpRequestMessage> request, Process? firstWorker = null, Process? secondWorker = null)
+{
+    var firstRounds = new List<Round>();
+    var secondRounds = new List<Round>();
+    await DriveAsync(first, request, TimeSpan.FromSeconds(2), firstWorker);
+    await DriveAsync(second, request, TimeSpan.FromSeconds(2), secondWorker);
     for (var round = 0; round < Rounds; round++)
     {
-        oursResults.Add(await DriveAsync(oursClients, request, roundLength));
-        nodeResults.Add(await DriveAsync(nodeClients, request, roundLength));
+        firstRounds.Add(await DriveAsync(first, request, roundLength, firstWorker));
+        secondRounds.Add(await DriveAsync(second, request, roundLength, secondWorker));
     }
 
-    var (oursRate, oursP99) = Summarise(oursResults);
-    var (nodeRate, nodeP99) = Summarise(nodeResults);
-    Console.WriteLine($"| {name} | {oursRate:N0} | {nodeRate:N0} | **{oursRate / nodeRate:F1}×** | {oursP99:F2} ms | {nodeP99:F2} ms |");
+    return (Summarise(firstRounds), Summarise(secondRounds));
 }
 
-static (double Rate, double P99) Summarise(List<(double Rate, List<double> Latencies)> rounds)
+static Summary Summarise(List<Round> rounds)
 {
     var all = rounds.SelectMany(r => r.Latencies).Order().ToList();
-    return (rounds.Average(r => r.Rate), all[(int)(all.Count * 0.99)]);
+    return new Summary(
+        rounds.Average(r => r.Rate),
+        all[all.Count / 2],
+        all[(int)(all.Count * 0.99)],
+        rounds.Sum(r => r.OwnCpu.TotalMicroseconds) / all.Count,
+        rounds.Sum(r => r.WorkerCpu.TotalMicroseconds) / all.Count);
 }
 
-static async Task<(double Rate, List<double> Latencies)> DriveAsync(HttpClient[] clients, Func<int, int, HttpRequestMessage> build, TimeSpan duration)
+static async Task<Round> DriveAsync(HttpClient[] clients, Func<int, int, HttpRequestMessage> build, TimeSpan duration, Process? worker)
 {
     var latencies = new List<double>[clients.Length];
+    var ownCpu = Cpu(null);
+    var workerCpu = Cpu(worker);
     var stopAt = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
     var started = Stopwatch.GetTimestamp();
     var errors = 0;
-    await Task.WhenAll(clients.Select(async (client, worker) =>
+    await Task.WhenAll(clients.Select(async (client, index) =>
     {
-        latencies[worker] = [];
+        latencies[index] = [];
         for (var n = 0; Stopwatch.GetTimestamp() < stopAt; n++)
         {
-            using var request = build(worker, n);
+            using var request = build(index, n);
             var sent = Stopwatch.GetTimestamp();
             using var response = await client.SendAsync(request);
             await response.Content.ReadAsByteArrayAsync();
-            latencies[worker].Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+            latencies[index].Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
             if (!response.IsSuccessStatusCode && Interlocked.Increment(ref errors) == 1)
             {
                 Console.Error.WriteLine($"{(int)response.StatusCode} from {client.BaseAddress}{request.RequestUri}: {await response.Content.ReadAsStringAsync()}");
             }
         }
     }));
+    var elapsed = Stopwatch.GetElapsedTime(started);
     if (errors > 0)
     {
         throw new InvalidOperationException($"{errors} requests failed to {clients[0].BaseAddress}.");
     }
 
-    return (latencies.Sum(l => l.Count) / Stopwatch.GetElapsedTime(started).TotalSeconds, latencies.SelectMany(l => l).ToList());
+    return new Round(latencies.Sum(l => l.Count) / elapsed.TotalSeconds, latencies.SelectMany(l => l).ToList(), Cpu(null) - ownCpu, worker is null ? TimeSpan.Zero : Cpu(worker) - workerCpu);
+}
+
+// The processor time so far of this process (null) or of another one.
+static TimeSpan Cpu(Process? process)
+{
+    if (process is null)
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
+    }
+
+    process.Refresh();
+    return process.TotalProcessorTime;
+}
+
+static async Task<TimeSpan> FirstAnswerAsync(Uri baseAddress, string path, Stopwatch clock)
+{
+    using var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    while (true)
+    {
+        using var response = await client.GetAsync(path);
+        if (response.StatusCode == HttpStatusCode.OK)
+        {
+            return clock.Elapsed;
+        }
+
+        if (clock.Elapsed > TimeSpan.FromMinutes(1))
+        {
+            throw new InvalidOperationException($"{baseAddress}{path} still answers {(int)response.StatusCode} after a minute: {await response.Content.ReadAsStringAsync()}");
+        }
+
+        await Task.Delay(10);
+    }
 }
 
 static HttpRequestMessage AddShape(int worker, int n) =>
     Collab.Bench.SignedAddShape.Create(new Uri("api/eventhandler", UriKind.Relative), Hub, Key, $"conn-{worker}", $"user-{worker}", $"peer-board-{worker % 8}", n);
+
+static HttpClient[] Clients(Uri baseAddress, int count) =>
+    Enumerable.Range(0, count).Select(_ => new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 4 }) { BaseAddress = baseAddress }).ToArray();
 
 static HttpClient PrincipalClient(Uri baseAddress, string userId)
 {
@@ -166,3 +268,9 @@ static int FreePort()
     listener.Start();
     return ((IPEndPoint)listener.LocalEndpoint).Port;
 }
+
+/// <summary>One timed round: req/s, each request's latency in milliseconds, CPU used by this process and by the worker.</summary>
+internal sealed record Round(double Rate, List<double> Latencies, TimeSpan OwnCpu, TimeSpan WorkerCpu);
+
+/// <summary>A side's figures over all its rounds: mean req/s, p50 and p99 latency in milliseconds, CPU per request in microseconds.</summary>
+internal sealed record Summary(double Rate, double P50, double P99, double OwnCpu, double WorkerCpu);

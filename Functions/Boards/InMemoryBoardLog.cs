@@ -1,16 +1,18 @@
 using System.Collections.Concurrent;
-using Collab.Functions.Boards;
+using Collab.Functions.Configuration;
 
-namespace Collab.Bench.PeerComparison;
+namespace Collab.Functions.Boards;
 
 /// <summary>
-/// The "handler only" mode of the comparison: the operation log in process memory, with the same append-position
-/// rule as the blob log, so the handler does all its work except the storage round trip.
+/// The operation log of the <see cref="BoardsOptions.HandlerOnly"/> benchmark mode: segments in this process's
+/// memory, with the same append-position rule as <see cref="BoardLog"/>, so the event handler does all its work
+/// except the storage round trip. Nothing survives a restart; never deploy it.
 /// </summary>
 public sealed class InMemoryBoardLog : IBoardLog
 {
-    private readonly ConcurrentDictionary<(string, long), List<byte>> _segments = new();
+    private readonly ConcurrentDictionary<(string BoardId, long SegmentStart), List<byte>> _segments = new();
 
+    /// <inheritdoc />
     public Task<IReadOnlyList<LogEntry>> ReadAsync(string boardId, long segmentStart, long offset, CancellationToken cancellationToken)
     {
         if (!_segments.TryGetValue((boardId, segmentStart), out var segment))
@@ -21,12 +23,13 @@ public sealed class InMemoryBoardLog : IBoardLog
         byte[] bytes;
         lock (segment)
         {
-            bytes = segment.Skip((int)offset).ToArray();
+            bytes = offset < segment.Count ? segment.GetRange((int)offset, segment.Count - (int)offset).ToArray() : [];
         }
 
         return Task.FromResult(LogEntry.ReadLines(bytes, offset));
     }
 
+    /// <inheritdoc />
     public Task<bool> TryAppendAsync(string boardId, long segmentStart, long offset, ReadOnlyMemory<byte> lines, CancellationToken cancellationToken)
     {
         var segment = _segments.GetOrAdd((boardId, segmentStart), _ => []);
@@ -37,11 +40,12 @@ public sealed class InMemoryBoardLog : IBoardLog
                 return Task.FromResult(false);
             }
 
-            segment.AddRange(lines.ToArray());
+            segment.AddRange(lines.Span);
             return Task.FromResult(true);
         }
     }
 
+    /// <inheritdoc />
     public Task<IReadOnlyList<long>> ListSegmentsAsync(string boardId, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<long>>(_segments.Keys.Where(k => k.Item1 == boardId).Select(k => k.Item2).Order().ToList());
+        Task.FromResult<IReadOnlyList<long>>(_segments.Keys.Where(k => k.BoardId == boardId).Select(k => k.SegmentStart).Order().ToList());
 }

@@ -1,0 +1,47 @@
+using Collab.Functions.Boards;
+using Collab.Functions.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Collab.Functions.Tests.Configuration;
+
+/// <summary><c>Boards:HandlerOnly</c>, the benchmark mode: in-memory log and no broadcast, and never on Azure.</summary>
+public sealed class HandlerOnlyModeTests(EmulatorHost emulators) : IClassFixture<EmulatorHost>
+{
+    [Fact]
+    public void Off_ByDefault_TheLogIsBlobStorage_AndOpsAreBroadcast()
+    {
+        using var provider = CollabApp.BuildServices(CollabApp.Settings(emulators));
+
+        Assert.IsType<BoardLog>(provider.GetRequiredService<IBoardLog>());
+        Assert.IsType<WebPubSubBoardBroadcaster>(provider.GetRequiredService<IBoardBroadcaster>());
+    }
+
+    [Fact]
+    public async Task On_OperationsStayInMemory_AndAreNotBroadcast()
+    {
+        var settings = CollabApp.Settings(emulators);
+        settings["Boards:HandlerOnly"] = "true";
+        await using var provider = CollabApp.BuildServices(settings);
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        var committed = await provider.GetRequiredService<LiveBoards>().CommitAsync("handler-only", "x", Boards.LiveBoardsTests.AddRect("s", 1), CancellationToken.None);
+
+        Assert.Equal(1, committed.Seq);
+        Assert.IsType<InMemoryBoardLog>(provider.GetRequiredService<IBoardLog>());
+        Assert.IsType<SilentBoardBroadcaster>(provider.GetRequiredService<IBoardBroadcaster>());
+    }
+
+    [Fact]
+    public void On_IsRefusedAtStartUp_OnAzure()
+    {
+        var settings = CollabApp.Settings(emulators);
+        settings["Boards:HandlerOnly"] = "true";
+        settings["WEBSITE_INSTANCE_ID"] = "0123456789abcdef";
+        using var provider = CollabApp.BuildServices(settings);
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("Boards:HandlerOnly is a benchmark mode", error.Message);
+    }
+}

@@ -1,0 +1,301 @@
+using System.Diagnostics;
+using System.Globalization;
+using Collab.LocalHost.Metadata;
+using Collab.LocalHost.Rpc;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Collab.LocalHost.Worker;
+
+/// <summary>
+/// One running worker process, started and initialised as the Functions host does it
+/// (<c>../shared/protocols/functions-host-grpc.md</c> §1–2): launch with the host's arguments, <c>StartStream</c>,
+/// <c>WorkerInitRequest</c>, <c>FunctionsMetadataRequest</c> (worker indexing), one <c>FunctionLoadRequest</c> per
+/// function. Any step that fails or times out stops the start with the worker's own message.
+/// </summary>
+public sealed class WorkerSession : IAsyncDisposable
+{
+    /// <summary>The host version announced to the worker: a 4.x host, as on Azure.</summary>
+    public const string HostVersion = "4.1040.0.0";
+
+    private const int OutputLines = 40;
+    private readonly Process _process;
+    private readonly WorkerChannel _channel;
+    private readonly TimeSpan _terminateGrace;
+    private readonly Queue<string> _output = new();
+
+    private WorkerSession(Process process, WorkerChannel channel, TimeSpan terminateGrace)
+    {
+        _process = process;
+        _channel = channel;
+        _terminateGrace = terminateGrace;
+    }
+
+    /// <summary>The worker's ASP.NET Core endpoint (its <c>HttpUri</c> capability), where HTTP requests are forwarded.</summary>
+    public Uri HttpUri { get; private set; } = null!;
+
+    /// <summary>The loaded functions, by name.</summary>
+    public IReadOnlyDictionary<string, DeclaredFunction> Functions { get; private set; } = new Dictionary<string, DeclaredFunction>();
+
+    /// <summary>The worker's process id.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>The stream to the worker.</summary>
+    public WorkerChannel Channel => _channel;
+
+    /// <summary>Completes with the exit code when the worker process exits.</summary>
+    public Task<int> Exited { get; private set; } = null!;
+
+    /// <summary>Starts a worker and waits until every function is loaded.</summary>
+    /// <exception cref="WorkerStartException">A step failed or timed out; the message carries the worker's own error.</exception>
+    public static async Task<WorkerSession> StartAsync(WorkerOptions options, Uri rpcUri, WorkerChannels channels, WorkerProcessLauncher launcher, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(rpcUri);
+        var workerId = Guid.NewGuid().ToString();
+        var requestId = Guid.NewGuid().ToString();
+        var channel = new WorkerChannel(workerId, loggers);
+        channels.Expect(channel);
+        var directory = Path.GetFullPath(options.FunctionAppDirectory);
+        var assembly = Path.Combine(directory, WorkerConfig.ReadWorkerPath(directory));
+        if (!File.Exists(assembly))
+        {
+            throw new WorkerStartException($"{assembly} does not exist: build the Function App first (dotnet build Functions -c Release).");
+        }
+
+        var host = rpcUri.Host;
+        var port = rpcUri.Port.ToString(CultureInfo.InvariantCulture);
+        var maxLength = options.MaxMessageLength.ToString(CultureInfo.InvariantCulture);
+        string[] arguments =
+        [
+            assembly,
+            "--host", host, "--port", port, "--workerId", workerId, "--requestId", requestId, "--grpcMaxMessageLength", maxLength,
+            "--functions-uri", rpcUri.AbsoluteUri, "--functions-worker-id", workerId, "--functions-request-id", requestId,
+            "--functions-grpc-max-message-length", maxLength,
+        ];
+        Process process;
+        try
+        {
+            process = await launcher.StartAsync("dotnet", arguments, directory, WorkerEnvironment(options.Settings, directory));
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            channels.Forget(workerId);
+            throw new WorkerStartException($"The worker could not be launched: {ex.Message}");
+        }
+
+        var session = new WorkerSession(process, channel, options.TerminateGrace);
+        var logger = loggers.CreateLogger("Worker.Console");
+        session.Exited = session.WatchAsync(logger);
+        try
+        {
+            await session.StepAsync(channel.Connected, "connect to the host", options.StartTimeout, cancellationToken);
+            var init = await session.RequestAsync(WorkerChannel.Keys.Init, new StreamingMessage
+            {
+                RequestId = requestId,
+                WorkerInitRequest = new WorkerInitRequest
+                {
+                    HostVersion = HostVersion,
+                    WorkerDirectory = directory,
+                    FunctionAppDirectory = directory,
+                    Capabilities = { ["HandlesWorkerTerminateMessage"] = "true" },
+                },
+            }, "initialise", options.StartTimeout, cancellationToken);
+            session.ThrowOnFailure(init.WorkerInitResponse.Result, "initialise");
+            session.HttpUri = init.WorkerInitResponse.Capabilities.TryGetValue("HttpUri", out var httpUri) && Uri.TryCreate(httpUri, UriKind.Absolute, out var uri)
+                ? uri
+                : throw new WorkerStartException("The worker did not announce an HttpUri: the Function App must use ASP.NET Core integration (ConfigureFunctionsWebApplication).");
+
+            var metadata = await session.RequestAsync(WorkerChannel.Keys.Metadata, new StreamingMessage
+            {
+                RequestId = requestId,
+                FunctionsMetadataRequest = new FunctionsMetadataRequest { FunctionAppDirectory = directory },
+            }, "index its functions", options.StartTimeout, cancellationToken);
+            session.ThrowOnFailure(metadata.FunctionMetadataResponse.Result, "index its functions");
+            if (metadata.FunctionMetadataResponse.UseDefaultMetadataIndexing)
+            {
+                throw new WorkerStartException("The worker asks the host to index functions.metadata itself; this host supports worker indexing only.");
+            }
+
+            IReadOnlyList<DeclaredFunction> functions;
+            try
+            {
+                functions = FunctionsMetadataReader.Read(metadata.FunctionMetadataResponse);
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw new WorkerStartException(ex.Message);
+            }
+
+            foreach (var function in metadata.FunctionMetadataResponse.FunctionMetadataResults)
+            {
+                var loaded = await session.RequestAsync(WorkerChannel.Keys.Load(function.FunctionId), new StreamingMessage
+                {
+                    RequestId = requestId,
+                    FunctionLoadRequest = new FunctionLoadRequest { FunctionId = function.FunctionId, Metadata = function },
+                }, $"load function '{function.Name}'", options.StartTimeout, cancellationToken);
+                session.ThrowOnFailure(loaded.FunctionLoadResponse.Result, $"load function '{function.Name}'");
+            }
+
+            session.Functions = functions.ToDictionary(f => f.Name, StringComparer.OrdinalIgnoreCase);
+            return session;
+        }
+        catch
+        {
+            channels.Forget(workerId);
+            await session.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Sends an invocation and waits for its response.</summary>
+    /// <exception cref="WorkerUnavailableException">The worker went away first.</exception>
+    public async Task<InvocationResponse> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var answer = await _channel.RequestAsync(WorkerChannel.Keys.Invocation(request.InvocationId), new StreamingMessage { InvocationRequest = request }, cancellationToken);
+        return answer.InvocationResponse;
+    }
+
+    /// <summary>Asks the worker to cancel an invocation (its client went away, or it ran out of time).</summary>
+    public void Cancel(string invocationId)
+    {
+        try
+        {
+            _channel.Send(new StreamingMessage { InvocationCancel = new InvocationCancel { InvocationId = invocationId } });
+        }
+        catch (WorkerUnavailableException)
+        {
+            // Nothing left to cancel.
+        }
+    }
+
+    /// <summary>Kills the worker process at once (a hung invocation); the supervisor starts another.</summary>
+    public void Kill()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It has already exited.
+        }
+    }
+
+    /// <summary>Stops the worker: <c>WorkerTerminate</c>, then a kill if it has not exited within the grace period.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            try
+            {
+                _channel.Send(new StreamingMessage { WorkerTerminate = new WorkerTerminate { GracePeriod = Duration.FromTimeSpan(_terminateGrace) } });
+            }
+            catch (WorkerUnavailableException)
+            {
+                // The stream is gone; the kill below ends the process.
+            }
+
+            try
+            {
+                await _process.WaitForExitAsync().WaitAsync(_terminateGrace);
+            }
+            catch (TimeoutException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+
+        _channel.Complete();
+        await Exited.ConfigureAwait(false);
+        _process.Dispose();
+    }
+
+    /// <summary>The last lines the worker wrote to its console, for a start-up error.</summary>
+    private string RecentOutput()
+    {
+        lock (_output)
+        {
+            return _output.Count == 0 ? "" : System.Environment.NewLine + string.Join(System.Environment.NewLine, _output);
+        }
+    }
+
+    private async Task<int> WatchAsync(ILogger logger)
+    {
+        await Task.WhenAll(PumpAsync(_process.StandardOutput, logger, LogLevel.Information), PumpAsync(_process.StandardError, logger, LogLevel.Warning));
+        await _process.WaitForExitAsync();
+        _channel.Complete();
+        return _process.ExitCode;
+    }
+
+    private async Task PumpAsync(StreamReader reader, ILogger logger, LogLevel level)
+    {
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            lock (_output)
+            {
+                _output.Enqueue(line);
+                if (_output.Count > OutputLines)
+                {
+                    _output.Dequeue();
+                }
+            }
+
+            logger.Log(level, "{Line}", line);
+        }
+    }
+
+    private async Task<StreamingMessage> RequestAsync(string key, StreamingMessage message, string step, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var answer = _channel.RequestAsync(key, message, cancellationToken);
+        await StepAsync(answer, step, timeout, cancellationToken);
+        return await answer;
+    }
+
+    private async Task StepAsync(Task step, string name, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var finished = await Task.WhenAny(step, Exited, Task.Delay(timeout, cancellationToken));
+        cancellationToken.ThrowIfCancellationRequested();
+        if (finished == step && step.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        if (Exited.IsCompleted || step.IsFaulted)
+        {
+            var code = await Exited.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            throw new WorkerStartException($"The worker exited with code {code} before it could {name}.{RecentOutput()}");
+        }
+
+        throw new WorkerStartException($"The worker did not {name} within {timeout.TotalSeconds:0} s.{RecentOutput()}");
+    }
+
+    private void ThrowOnFailure(StatusResult? result, string step)
+    {
+        if (result is { Status: StatusResult.Types.Status.Success })
+        {
+            return;
+        }
+
+        throw new WorkerStartException($"The worker failed to {step}: {InvocationFailure.Describe(result)}{RecentOutput()}");
+    }
+
+    private static Dictionary<string, string?> WorkerEnvironment(IReadOnlyDictionary<string, string?> settings, string directory)
+    {
+        var inherited = System.Environment.GetEnvironmentVariables();
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (name, value) in settings)
+        {
+            var variable = name.Replace(":", "__", StringComparison.Ordinal);
+            if (!inherited.Contains(variable) && !inherited.Contains(name))
+            {
+                environment[variable] = value;
+            }
+        }
+
+        environment["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated";
+        environment["FUNCTIONS_APPLICATION_DIRECTORY"] = directory;
+        environment["FUNCTIONS_WORKER_DIRECTORY"] = directory;
+        return environment;
+    }
+}
