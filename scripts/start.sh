@@ -102,7 +102,7 @@ echo "  Web PubSub emulator http://localhost:${WPS_PORT}"
 echo "  ACS identity        http://localhost:${ACS_PORT}/"
 echo "  Azurite blob        http://127.0.0.1:${BLOB_PORT}/devstoreaccount1"
 worker=$(pgrep -f "Collab.Functions.dll --host" | head -1 || true)
-[ -n "$worker" ] && echo "  Functions worker    pid ${worker}: $(ps -o args= -p "$worker" | cut -c1-160)…"
+[ -n "$worker" ] && echo "  Functions worker    pid ${worker}: dotnet Collab.Functions.dll$(ps -o args= -p "$worker" | grep -o ' --functions-uri [^ ]*') …"
 [ "$WITH_FLUID" = 1 ] && echo "  Tinylicious         http://localhost:${FLUID_PORT}"
 node -e '
   const [url, fluid] = process.argv.slice(1);

@@ -31,12 +31,9 @@ public sealed class HttpFunctionInvoker(
     /// <summary>The header that pairs a forwarded request with its invocation.</summary>
     public const string InvocationIdHeader = "x-ms-invocation-id";
 
-    /// <summary>How long a cancelled invocation may take to end before the worker is recycled (the host's default grace).</summary>
-    public static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(2);
-
     private static readonly ForwarderRequestConfig Forwarding = new() { ActivityTimeout = TimeSpan.FromSeconds(240) };
 
-    /// <summary>Invokes <paramref name="functionName"/> for <paramref name="context"/>.</summary>
+    /// <summary>Invokes <paramref name="functionName"/> for <paramref name="context"/>; 503 with <c>Retry-After</c> while no worker is ready.</summary>
     public async Task InvokeAsync(HttpContext context, string functionName)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -55,35 +52,40 @@ public sealed class HttpFunctionInvoker(
         catch (InvalidOperationException ex)
         {
             logger.LogError("Function {Function} binding failed: {Error}", function.Name, ex.Message);
-            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            Fail(context, StatusCodes.Status500InternalServerError);
             return;
         }
 
         var invocationId = Guid.NewGuid().ToString();
         context.Request.Headers[InvocationIdHeader] = invocationId;
-        using var timeout = new CancellationTokenSource(hostJson.FunctionTimeout ?? Timeout.InfiniteTimeSpan);
-        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, timeout.Token);
-        using var cancelOnEnd = ended.Token.Register(() => session.Cancel(invocationId));
-        var invocation = session.InvokeAsync(Request(invocationId, function, context), CancellationToken.None);
-        var forwarded = await forwarder.SendAsync(context, session.HttpUri.AbsoluteUri, workerHttp, Forwarding, HttpTransformer.Default, ended.Token);
-        if (forwarded != ForwarderError.None && !ended.IsCancellationRequested)
+        var invocation = session.InvokeAsync(Request(invocationId, function, context), hostJson.FunctionTimeout, context.RequestAborted);
+        // Forwarding ends with the invocation's time, so a client is not left waiting on a worker that no longer answers.
+        using var forwarding = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        if (hostJson.FunctionTimeout is { } timeout)
         {
-            // The worker never got the request, so the invocation would only wait for it: end it now, as the host does.
-            logger.LogError("Function {Function} invocation {InvocationId} failed: the request could not be forwarded to the worker ({Error})", function.Name, invocationId, forwarded);
+            forwarding.CancelAfter(timeout);
+        }
+
+        var forwarded = await forwarder.SendAsync(context, session.HttpUri.AbsoluteUri, workerHttp, Forwarding, HttpTransformer.Default, forwarding.Token);
+        if (forwarded != ForwarderError.None && !forwarding.IsCancellationRequested)
+        {
+            // The request did not get through, so the invocation would only wait for it: end it now.
+            logger.LogError("Function {Function} invocation {InvocationId} failed: forwarding to the worker ended with {Error}", function.Name, invocationId, forwarded);
             session.Cancel(invocationId);
-            Fail(context);
+            Fail(context, forwarded is ForwarderError.RequestBodyClient or ForwarderError.RequestBodyCanceled ? StatusCodes.Status400BadRequest : StatusCodes.Status500InternalServerError);
             return;
         }
 
-        InvocationResponse? response = null;
+        InvocationResponse response;
         try
         {
-            response = await invocation.WaitAsync(Timeout.InfiniteTimeSpan, ended.Token);
+            response = await invocation;
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        catch (FunctionTimeoutException)
         {
             logger.LogError("Timeout value of {Timeout} exceeded by function '{Function}' (Id: '{InvocationId}'). Initiating cancellation.", hostJson.FunctionTimeout, function.Name, invocationId);
-            _ = RecycleUnlessEndedAsync(session, invocation, invocationId);
+            Fail(context, StatusCodes.Status500InternalServerError);
+            return;
         }
         catch (OperationCanceledException)
         {
@@ -93,9 +95,18 @@ public sealed class HttpFunctionInvoker(
         catch (WorkerUnavailableException)
         {
             logger.LogError("Function {Function} invocation {InvocationId} failed: the worker went away", function.Name, invocationId);
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                await WorkerUnavailableAsync(context);
+                return;
+            }
+
+            context.Abort();
+            return;
         }
 
-        if (response is { Result.Status: StatusResult.Types.Status.Success } && forwarded == ForwarderError.None)
+        if (response.Result?.Status == StatusResult.Types.Status.Success)
         {
             try
             {
@@ -107,12 +118,12 @@ public sealed class HttpFunctionInvoker(
                 logger.LogError("Function {Function} output binding failed: {Error}", function.Name, ex.Message);
             }
         }
-        else if (response is { Result: var result })
+        else
         {
-            logger.LogError("Function {Function} invocation {InvocationId} failed: {Error}", function.Name, invocationId, InvocationFailure.Describe(result));
+            logger.LogError("Function {Function} invocation {InvocationId} failed: {Error}", function.Name, invocationId, InvocationFailure.Describe(response.Result));
         }
 
-        Fail(context);
+        Fail(context, StatusCodes.Status500InternalServerError);
     }
 
     /// <summary>The trigger metadata the host sends for an HTTP trigger with a proxying worker: an empty <c>RpcHttp</c> input, route values and query parameters as strings, <c>Query</c> and <c>Headers</c> as JSON.</summary>
@@ -125,10 +136,14 @@ public sealed class HttpFunctionInvoker(
             InputData = { new ParameterBinding { Name = function.Trigger.Name, Data = new TypedData { Http = new RpcHttp() } } },
             TraceContext = TraceContexts.Current(),
         };
-        var query = context.Request.Query.Where(q => !string.Equals(q.Key, "code", StringComparison.OrdinalIgnoreCase)).ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        var query = context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in query)
         {
-            request.TriggerMetadata[name] = new TypedData { String = value };
+            // As the host does, the function key is not binding data.
+            if (!string.Equals(name, "code", StringComparison.OrdinalIgnoreCase))
+            {
+                request.TriggerMetadata[name] = new TypedData { String = value };
+            }
         }
 
         foreach (var (name, value) in context.Request.RouteValues)
@@ -144,7 +159,7 @@ public sealed class HttpFunctionInvoker(
         return request;
     }
 
-    private static void Fail(HttpContext context)
+    private static void Fail(HttpContext context, int status)
     {
         if (context.RequestAborted.IsCancellationRequested)
         {
@@ -158,7 +173,7 @@ public sealed class HttpFunctionInvoker(
         }
 
         context.Response.Clear();
-        context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        context.Response.StatusCode = status;
     }
 
     private static async Task WorkerUnavailableAsync(HttpContext context)
@@ -167,14 +182,5 @@ public sealed class HttpFunctionInvoker(
         context.Response.Headers.RetryAfter = "2";
         context.Response.ContentType = "text/plain; charset=utf-8";
         await context.Response.WriteAsync("The Functions worker is starting or restarting; retry shortly.");
-    }
-
-    private async Task RecycleUnlessEndedAsync(WorkerSession session, Task invocation, string invocationId)
-    {
-        if (await Task.WhenAny(invocation, Task.Delay(CancelGrace)) != invocation)
-        {
-            logger.LogError("A function timeout has occurred. Restarting worker process {ProcessId} executing invocation {InvocationId}", session.ProcessId, invocationId);
-            session.Kill();
-        }
     }
 }

@@ -12,12 +12,16 @@ namespace Collab.LocalHost.Hosting;
 /// <summary>
 /// Runs non-HTTP functions in the worker: timer triggers on their NCRONTAB schedules (six fields, seconds first,
 /// <c>%setting%</c> resolved), and any of them on demand through <c>POST /admin/functions/{name}</c>, as Core Tools
-/// does. A function runs one invocation at a time; an on-demand request while one is already waiting joins it.
+/// does. A function runs one invocation at a time, within <c>functionTimeout</c>; an on-demand request while one is
+/// already waiting joins it.
 /// The input is the WebJobs <c>TimerInfo</c> as JSON (<c>../shared/protocols/functions-host-grpc.md</c> §4).
 /// </summary>
-public sealed class TimerTriggerService(WorkerSupervisor worker, IConfiguration configuration, TimeProvider time, ILogger<TimerTriggerService> logger)
+public sealed class TimerTriggerService(WorkerSupervisor worker, IConfiguration configuration, HostJson hostJson, TimeProvider time, ILogger<TimerTriggerService> logger)
     : BackgroundService
 {
+    private static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
+    private readonly CancellationTokenSource _stopping = new();
+
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = null };
 
     // One gate and one waiting-run flag per timer function: bounded by the functions the worker declares.
@@ -36,8 +40,23 @@ public sealed class TimerTriggerService(WorkerSupervisor worker, IConfiguration 
         var (_, waiting) = Runs(function.Name);
         if (Interlocked.CompareExchange(ref waiting.Value, 1, 0) == 0)
         {
-            _ = RunAsync(function.Name, pastDue: false, last: null, next: null, onDemand: true, CancellationToken.None);
+            _ = RunAsync(function.Name, last: null, next: null, onDemand: true, _stopping.Token);
         }
+    }
+
+    /// <inheritdoc />
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // On-demand runs end with the host too.
+        await _stopping.CancelAsync();
+        await base.StopAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        _stopping.Dispose();
+        base.Dispose();
     }
 
     /// <inheritdoc />
@@ -47,16 +66,17 @@ public sealed class TimerTriggerService(WorkerSupervisor worker, IConfiguration 
 
     private async Task ScheduleAsync(DeclaredFunction function, CrontabSchedule schedule, CancellationToken stoppingToken)
     {
+        // Schedules are in the host's local time zone (TZ, WEBSITE_TIME_ZONE on Azure), as the host reads them.
         DateTime? last = null;
-        var next = schedule.GetNextOccurrence(time.GetUtcNow().UtcDateTime);
+        var next = schedule.GetNextOccurrence(time.GetLocalNow().DateTime);
         while (!stoppingToken.IsCancellationRequested)
         {
-            var wait = next - time.GetUtcNow().UtcDateTime;
             try
             {
-                if (wait > TimeSpan.Zero)
+                // A timer may wake early, and one wait may not exceed ~49 days: wait in capped steps until it is time.
+                for (var now = time.GetLocalNow().DateTime; now < next; now = time.GetLocalNow().DateTime)
                 {
-                    await Task.Delay(wait, time, stoppingToken);
+                    await Task.Delay(Min(next - now, MaxWait), time, stoppingToken);
                 }
             }
             catch (OperationCanceledException)
@@ -64,17 +84,15 @@ public sealed class TimerTriggerService(WorkerSupervisor worker, IConfiguration 
                 return;
             }
 
-            var now = time.GetUtcNow().UtcDateTime;
-            var following = schedule.GetNextOccurrence(now);
-            // Past due when a later occurrence than this one has already gone by: a run was missed.
-            var pastDue = schedule.GetNextOccurrence(next) < now;
-            await RunAsync(function.Name, pastDue, last, following, onDemand: false, stoppingToken);
+            var following = schedule.GetNextOccurrence(next);
+            await RunAsync(function.Name, last, following, onDemand: false, stoppingToken);
             last = next;
-            next = schedule.GetNextOccurrence(time.GetUtcNow().UtcDateTime);
+            // A run longer than the interval skips the occurrences it overlapped, as the host does.
+            next = schedule.GetNextOccurrence(Max(time.GetLocalNow().DateTime, next));
         }
     }
 
-    private async Task RunAsync(string name, bool pastDue, DateTime? last, DateTime? next, bool onDemand, CancellationToken cancellationToken)
+    private async Task RunAsync(string name, DateTime? last, DateTime? next, bool onDemand, CancellationToken cancellationToken)
     {
         var (gate, waiting) = Runs(name);
         try
@@ -99,10 +117,10 @@ public sealed class TimerTriggerService(WorkerSupervisor worker, IConfiguration 
                 return;
             }
 
-            var response = await session.InvokeAsync(Request(function, pastDue, last, next), cancellationToken);
+            var response = await session.InvokeAsync(Request(function, last, next), hostJson.FunctionTimeout, cancellationToken);
             if (response.Result?.Status == StatusResult.Types.Status.Success)
             {
-                logger.LogInformation("Function {Function} ran ({Trigger}, past due: {PastDue})", name, onDemand ? "on demand" : "on schedule", pastDue);
+                logger.LogInformation("Function {Function} ran ({Trigger})", name, onDemand ? "on demand" : "on schedule");
             }
             else
             {
@@ -110,9 +128,18 @@ public sealed class TimerTriggerService(WorkerSupervisor worker, IConfiguration 
                 logger.LogError("Function {Function} failed: {Error}", name, InvocationFailure.Describe(response.Result));
             }
         }
+        catch (FunctionTimeoutException)
+        {
+            logger.LogError("Timeout value of {Timeout} exceeded by function '{Function}'. Initiating cancellation.", hostJson.FunctionTimeout, name);
+        }
         catch (Exception ex) when (ex is WorkerUnavailableException or OperationCanceledException)
         {
             logger.LogWarning("Function {Function} did not run to the end: {Error}", name, ex.Message);
+        }
+        catch (Exception ex)
+        {
+            // Runs are not awaited by anyone who could report a failure: log it, and the schedule goes on.
+            logger.LogError(ex, "Function {Function} could not be invoked", name);
         }
         finally
         {
@@ -120,16 +147,22 @@ public sealed class TimerTriggerService(WorkerSupervisor worker, IConfiguration 
         }
     }
 
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
+
     private (SemaphoreSlim Gate, StrongBox<int> Waiting) Runs(string name) => _runs.GetOrAdd(name, _ => (new SemaphoreSlim(1, 1), new StrongBox<int>()));
 
-    private static InvocationRequest Request(DeclaredFunction function, bool pastDue, DateTime? last, DateTime? next)
+    // IsPastDue is always false: the host sets it only when a monitored schedule (whose status it keeps in storage)
+    // missed a run while the app was down, and this host keeps no schedule status.
+    private InvocationRequest Request(DeclaredFunction function, DateTime? last, DateTime? next)
     {
-        var now = DateTime.UtcNow;
+        var now = time.GetLocalNow().DateTime;
         var timerInfo = JsonSerializer.Serialize(new
         {
             Schedule = new { AdjustForDST = true },
             ScheduleStatus = next is null ? null : new { Last = last ?? DateTime.MinValue, Next = next, LastUpdated = now },
-            IsPastDue = pastDue,
+            IsPastDue = false,
         }, Json);
         return new InvocationRequest
         {

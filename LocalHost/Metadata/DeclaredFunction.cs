@@ -9,9 +9,6 @@ public sealed class DeclaredFunction
     /// <summary>The id the worker gave the function; invocations name it.</summary>
     public string FunctionId { get; init; } = "";
 
-    /// <summary><c>Namespace.Class.Method</c>.</summary>
-    public string EntryPoint { get; init; } = "";
-
     /// <summary>The bindings, trigger included.</summary>
     public IReadOnlyList<DeclaredBinding> Bindings { get; init; } = [];
 

@@ -30,7 +30,6 @@ public static class FunctionsMetadataReader
         {
             Name = metadata.Name,
             FunctionId = metadata.FunctionId,
-            EntryPoint = metadata.EntryPoint,
             Bindings = metadata.RawBindings.Select(raw => JsonSerializer.Deserialize<DeclaredBinding>(raw, Json)
                 ?? throw new InvalidOperationException($"Function '{metadata.Name}' declares a binding that is not a JSON object.")).ToList(),
         }).ToList();

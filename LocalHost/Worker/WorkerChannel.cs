@@ -16,7 +16,6 @@ public sealed class WorkerChannel
     private readonly Channel<StreamingMessage> _outbound = Channel.CreateUnbounded<StreamingMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, TaskCompletionSource<StreamingMessage>> _pending = new();
     private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ILoggerFactory _loggers;
 
     /// <summary>A channel for the worker started with <paramref name="workerId"/>.</summary>
@@ -31,9 +30,6 @@ public sealed class WorkerChannel
 
     /// <summary>Completes when the worker has opened its stream.</summary>
     public Task Connected => _connected.Task;
-
-    /// <summary>Completes when the stream has ended.</summary>
-    public Task Completed => _completed.Task;
 
     /// <summary>Sends <paramref name="message"/> and waits for the answer stored under <paramref name="key"/>.</summary>
     /// <exception cref="WorkerUnavailableException">The stream ended first.</exception>
@@ -97,8 +93,6 @@ public sealed class WorkerChannel
         {
             pending.TrySetException(new WorkerUnavailableException("The worker's stream ended before it answered."));
         }
-
-        _completed.TrySetResult();
     }
 
     private async Task WriteAsync(IServerStreamWriter<StreamingMessage> writer, CancellationToken cancellationToken)
@@ -112,7 +106,8 @@ public sealed class WorkerChannel
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException or Grpc.Core.RpcException)
         {
-            // The stream is gone; the reader loop completes the channel.
+            // Nothing more can reach the worker: fail what waits for it now rather than at its timeout.
+            Complete();
         }
     }
 

@@ -11,12 +11,17 @@ namespace Collab.LocalHost.Worker;
 /// </summary>
 public sealed class WorkerRpcService(WorkerChannels channels, ILogger<WorkerRpcService> logger) : FunctionRpc.FunctionRpcBase
 {
+    private static readonly TimeSpan StartStreamTimeout = TimeSpan.FromSeconds(30);
+
     /// <inheritdoc />
     public override async Task EventStream(IAsyncStreamReader<StreamingMessage> requestStream, IServerStreamWriter<StreamingMessage> responseStream, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(requestStream);
         ArgumentNullException.ThrowIfNull(context);
-        if (!await requestStream.MoveNext(context.CancellationToken)
+        // A connection that does not introduce itself promptly is not a worker this host started.
+        using var introduction = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        introduction.CancelAfter(StartStreamTimeout);
+        if (!await requestStream.MoveNext(introduction.Token)
             || requestStream.Current.ContentCase != StreamingMessage.ContentOneofCase.StartStream
             || !channels.TryClaim(requestStream.Current.StartStream.WorkerId, out var channel))
         {

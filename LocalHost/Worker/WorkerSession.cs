@@ -22,13 +22,18 @@ public sealed class WorkerSession : IAsyncDisposable
     private readonly WorkerChannel _channel;
     private readonly TimeSpan _terminateGrace;
     private readonly Queue<string> _output = new();
+    private readonly ILogger _logger;
 
-    private WorkerSession(Process process, WorkerChannel channel, TimeSpan terminateGrace)
+    private WorkerSession(Process process, WorkerChannel channel, TimeSpan terminateGrace, ILogger logger)
     {
         _process = process;
         _channel = channel;
         _terminateGrace = terminateGrace;
+        _logger = logger;
     }
+
+    /// <summary>How long a cancelled invocation that ran out of time may take to end before the worker is recycled (the host's default grace).</summary>
+    public static readonly TimeSpan TimeoutGrace = TimeSpan.FromSeconds(2);
 
     /// <summary>The worker's ASP.NET Core endpoint (its <c>HttpUri</c> capability), where HTTP requests are forwarded.</summary>
     public Uri HttpUri { get; private set; } = null!;
@@ -38,9 +43,6 @@ public sealed class WorkerSession : IAsyncDisposable
 
     /// <summary>The worker's process id.</summary>
     public int ProcessId => _process.Id;
-
-    /// <summary>The stream to the worker.</summary>
-    public WorkerChannel Channel => _channel;
 
     /// <summary>Completes with the exit code when the worker process exits.</summary>
     public Task<int> Exited { get; private set; } = null!;
@@ -53,14 +55,15 @@ public sealed class WorkerSession : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(rpcUri);
         var workerId = Guid.NewGuid().ToString();
         var requestId = Guid.NewGuid().ToString();
-        var channel = new WorkerChannel(workerId, loggers);
-        channels.Expect(channel);
         var directory = Path.GetFullPath(options.FunctionAppDirectory);
         var assembly = Path.Combine(directory, WorkerConfig.ReadWorkerPath(directory));
         if (!File.Exists(assembly))
         {
             throw new WorkerStartException($"{assembly} does not exist: build the Function App first (dotnet build Functions -c Release).");
         }
+
+        var channel = new WorkerChannel(workerId, loggers);
+        channels.Expect(channel);
 
         var host = rpcUri.Host;
         var port = rpcUri.Port.ToString(CultureInfo.InvariantCulture);
@@ -77,13 +80,13 @@ public sealed class WorkerSession : IAsyncDisposable
         {
             process = await launcher.StartAsync("dotnet", arguments, directory, WorkerEnvironment(options.Settings, directory));
         }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or ObjectDisposedException)
         {
             channels.Forget(workerId);
             throw new WorkerStartException($"The worker could not be launched: {ex.Message}");
         }
 
-        var session = new WorkerSession(process, channel, options.TerminateGrace);
+        var session = new WorkerSession(process, channel, options.TerminateGrace, loggers.CreateLogger<WorkerSession>());
         var logger = loggers.CreateLogger("Worker.Console");
         session.Exited = session.WatchAsync(logger);
         try
@@ -104,6 +107,11 @@ public sealed class WorkerSession : IAsyncDisposable
             session.HttpUri = init.WorkerInitResponse.Capabilities.TryGetValue("HttpUri", out var httpUri) && Uri.TryCreate(httpUri, UriKind.Absolute, out var uri)
                 ? uri
                 : throw new WorkerStartException("The worker did not announce an HttpUri: the Function App must use ASP.NET Core integration (ConfigureFunctionsWebApplication).");
+            // Requests carry the caller's cookies and principal: they go to a loopback port or nowhere.
+            if (!uri.IsLoopback)
+            {
+                throw new WorkerStartException($"The worker announced HttpUri {uri}, which is not a loopback address; the host forwards requests only to loopback.");
+            }
 
             var metadata = await session.RequestAsync(WorkerChannel.Keys.Metadata, new StreamingMessage
             {
@@ -147,13 +155,34 @@ public sealed class WorkerSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends an invocation and waits for its response.</summary>
+    /// <summary>
+    /// Sends an invocation and waits for its response. <paramref name="cancellationToken"/> (the client went away)
+    /// sends <c>InvocationCancel</c>. <paramref name="timeout"/> (<c>functionTimeout</c>) belongs to the invocation,
+    /// not to the caller: when it passes, the invocation is cancelled and, if it has not ended within
+    /// <see cref="TimeoutGrace"/>, the worker is killed so the supervisor starts another, as the host does.
+    /// </summary>
     /// <exception cref="WorkerUnavailableException">The worker went away first.</exception>
-    public async Task<InvocationResponse> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
+    /// <exception cref="FunctionTimeoutException">The invocation ran out of time.</exception>
+    /// <exception cref="OperationCanceledException">The caller stopped waiting.</exception>
+    public async Task<InvocationResponse> InvokeAsync(InvocationRequest request, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var answer = await _channel.RequestAsync(WorkerChannel.Keys.Invocation(request.InvocationId), new StreamingMessage { InvocationRequest = request }, cancellationToken);
-        return answer.InvocationResponse;
+        var id = request.InvocationId;
+        var answer = Observed(_channel.RequestAsync(WorkerChannel.Keys.Invocation(id), new StreamingMessage { InvocationRequest = request }, CancellationToken.None));
+        using var cancel = cancellationToken.Register(() => Cancel(id));
+        if (timeout is not { } limit)
+        {
+            return (await answer.WaitAsync(cancellationToken)).InvocationResponse;
+        }
+
+        var timedOut = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = EnforceTimeoutAsync(answer, limit, id, timedOut);
+        if (await Task.WhenAny(answer, timedOut.Task).WaitAsync(cancellationToken) != answer)
+        {
+            throw new FunctionTimeoutException($"Timeout value of {limit} exceeded by invocation {id}.");
+        }
+
+        return (await answer).InvocationResponse;
     }
 
     /// <summary>Asks the worker to cancel an invocation (its client went away, or it ran out of time).</summary>
@@ -211,6 +240,49 @@ public sealed class WorkerSession : IAsyncDisposable
         _process.Dispose();
     }
 
+    // Task.WaitAsync(TimeSpan) releases its timer as soon as the answer arrives, so a pending watch costs nothing
+    // once its invocation has ended.
+    private async Task EnforceTimeoutAsync(Task<StreamingMessage> answer, TimeSpan timeout, string invocationId, TaskCompletionSource timedOut)
+    {
+        try
+        {
+            await answer.WaitAsync(timeout);
+            return;
+        }
+        catch (TimeoutException)
+        {
+            // The caller logs the timeout with the function's name.
+        }
+        catch (WorkerUnavailableException)
+        {
+            return;
+        }
+
+        timedOut.TrySetResult();
+        Cancel(invocationId);
+        try
+        {
+            await answer.WaitAsync(TimeoutGrace);
+        }
+        catch (TimeoutException)
+        {
+            _logger.LogError("A function timeout has occurred. Restarting worker process {ProcessId} executing invocation {InvocationId}", ProcessId, invocationId);
+            Kill();
+        }
+        catch (WorkerUnavailableException)
+        {
+            // The worker is already gone.
+        }
+    }
+
+    // An answer nobody awaits any more (the caller left, a start-up step timed out) still fails when the stream
+    // ends; observing it keeps that from surfacing as an unobserved task exception.
+    private static Task<StreamingMessage> Observed(Task<StreamingMessage> answer)
+    {
+        answer.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return answer;
+    }
+
     /// <summary>The last lines the worker wrote to its console, for a start-up error.</summary>
     private string RecentOutput()
     {
@@ -247,7 +319,7 @@ public sealed class WorkerSession : IAsyncDisposable
 
     private async Task<StreamingMessage> RequestAsync(string key, StreamingMessage message, string step, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var answer = _channel.RequestAsync(key, message, cancellationToken);
+        var answer = Observed(_channel.RequestAsync(key, message, cancellationToken));
         await StepAsync(answer, step, timeout, cancellationToken);
         return await answer;
     }
@@ -263,8 +335,15 @@ public sealed class WorkerSession : IAsyncDisposable
 
         if (Exited.IsCompleted || step.IsFaulted)
         {
-            var code = await Exited.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-            throw new WorkerStartException($"The worker exited with code {code} before it could {name}.{RecentOutput()}");
+            try
+            {
+                var code = await Exited.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+                throw new WorkerStartException($"The worker exited with code {code} before it could {name}.{RecentOutput()}");
+            }
+            catch (TimeoutException)
+            {
+                throw new WorkerStartException($"The worker's stream ended before it could {name}.{RecentOutput()}");
+            }
         }
 
         throw new WorkerStartException($"The worker did not {name} within {timeout.TotalSeconds:0} s.{RecentOutput()}");

@@ -69,6 +69,11 @@ public sealed class WorkerSupervisor : IAsyncDisposable
 
     private async Task SuperviseAsync(WorkerSession session)
     {
+        if (!WorkerProcessLauncher.TiesWorkerToHost)
+        {
+            _logger.LogWarning("setpriv is not available: a worker may outlive this host if the host is killed with SIGKILL");
+        }
+
         while (true)
         {
             var exitCode = await session.Exited.WaitAsync(_stopping.Token);
@@ -94,6 +99,11 @@ public sealed class WorkerSupervisor : IAsyncDisposable
             catch (WorkerStartException ex)
             {
                 _logger.LogError("Worker restart {Attempt} failed: {Error}", attempt + 1, ex.Message);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Supervision must outlive any one failed start, or the host would answer 503 forever.
+                _logger.LogError(ex, "Worker restart {Attempt} failed", attempt + 1);
             }
         }
     }
