@@ -49,11 +49,7 @@ public sealed class WhiteboardEndToEndTests(EmulatorHost emulators) : IClassFixt
 
             Assert.Equal("hello board", Assert.Single(state.Chat).Text);
             var snapshots = stack.Services.GetRequiredService<SnapshotStore>();
-            var deadline = DateTime.UtcNow.AddSeconds(15);
-            while (!(await snapshots.ListAsync(boardId, CancellationToken.None)).Any(s => s.Seq == total) && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
+            await Eventually.UntilAsync(async () => (await snapshots.ListAsync(boardId, CancellationToken.None)).Any(s => s.Seq == total), TimeSpan.FromSeconds(15));
 
             var snapshot = await snapshots.LoadLatestAsync(boardId, null, CancellationToken.None);
             Assert.NotNull(snapshot);

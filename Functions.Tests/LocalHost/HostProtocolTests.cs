@@ -35,11 +35,7 @@ public sealed class HostProtocolTests(ProbeHost probe) : IClassFixture<ProbeHost
         using var abort = new CancellationTokenSource(TimeSpan.FromSeconds(1));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => http.GetAsync($"probe/slow/{marker}", abort.Token));
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!File.Exists(path) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
+        await Eventually.UntilAsync(() => File.Exists(path), TimeSpan.FromSeconds(10));
 
         Assert.True(File.Exists(path), "The worker's function was not cancelled after its client went away.");
         File.Delete(path);
@@ -77,11 +73,7 @@ public sealed class HostProtocolTests(ProbeHost probe) : IClassFixture<ProbeHost
         Assert.Equal(HttpStatusCode.Created, written.StatusCode);
         Assert.Equal(HttpStatusCode.InternalServerError, unbound.StatusCode);
         var blob = container.GetBlobClient("note-v1.txt");
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!(await blob.ExistsAsync()).Value && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
+        await Eventually.UntilAsync(async () => (await blob.ExistsAsync()).Value, TimeSpan.FromSeconds(10));
 
         Assert.Equal("hello from the probe", (await blob.DownloadContentAsync()).Value.Content.ToString());
         var names = new List<string>();
@@ -97,11 +89,7 @@ public sealed class HostProtocolTests(ProbeHost probe) : IClassFixture<ProbeHost
     [Fact]
     public async Task ATimer_FiresOnItsSchedule_WithIsPastDueFalse_AndItsLogReachesTheHost()
     {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!probe.Logs.Entries.Any(e => e.Contains("Tick ran; past due: False", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
+        await Eventually.UntilAsync(() => probe.Logs.Entries.Any(e => e.Contains("Tick ran; past due: False", StringComparison.Ordinal)), TimeSpan.FromSeconds(15));
 
         Assert.Contains(probe.Logs.Entries, e => e.Contains("Tick ran; past due: False", StringComparison.Ordinal));
         Assert.DoesNotContain(probe.Logs.Entries, e => e.Contains("Tick ran; past due: True", StringComparison.Ordinal));
@@ -121,11 +109,7 @@ public sealed class HostProtocolTests(ProbeHost probe) : IClassFixture<ProbeHost
         Assert.Equal(HttpStatusCode.BadRequest, noBody.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, httpFunction.StatusCode);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!probe.Logs.Entries.Any(e => e.Contains("Function Tick ran (on demand)", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
+        await Eventually.UntilAsync(() => probe.Logs.Entries.Any(e => e.Contains("Function Tick ran (on demand)", StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
 
         Assert.Contains(probe.Logs.Entries, e => e.Contains("Function Tick ran (on demand)", StringComparison.Ordinal));
     }
@@ -142,11 +126,7 @@ public sealed class HostProtocolTests(ProbeHost probe) : IClassFixture<ProbeHost
         Assert.Equal(HttpStatusCode.InternalServerError, hung.StatusCode);
         Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(3.5), TimeSpan.FromSeconds(15));
         Assert.Contains(probe.Logs.Entries, e => e.Contains("Timeout value of 00:00:04 exceeded by function 'Hang'", StringComparison.Ordinal));
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((probe.Host.Worker.Current?.ProcessId ?? before) == before && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
+        await Eventually.UntilAsync(() => (probe.Host.Worker.Current?.ProcessId ?? before) != before, TimeSpan.FromSeconds(30));
 
         Assert.NotEqual(before, probe.Host.Worker.Current?.ProcessId ?? before);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("probe/echo/1")).StatusCode);

@@ -123,19 +123,11 @@ public sealed class LocalFunctionsHostTests(EmulatorHost emulators) : IClassFixt
         var killed = stack.Host.Worker.Current!.ProcessId;
 
         Process.GetProcessById(killed).Kill();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (stack.Host.Worker.Current?.ProcessId == killed && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
+        await Eventually.UntilAsync(() => stack.Host.Worker.Current?.ProcessId != killed, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(10));
 
         var duringRestart = await http.GetAsync("api/health");
         var webApp = await http.GetAsync("/");
-        deadline = DateTime.UtcNow.AddSeconds(30);
-        while (stack.Host.Worker.Current is null && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
+        await Eventually.UntilAsync(() => stack.Host.Worker.Current is not null, TimeSpan.FromSeconds(30));
 
         var afterRestart = await http.GetAsync("api/health");
 
@@ -236,11 +228,7 @@ public sealed class LocalFunctionsHostTests(EmulatorHost emulators) : IClassFixt
             Assert.True(IsRunning(workerId));
 
             host.Kill();
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (IsRunning(workerId) && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
+            await Eventually.UntilAsync(() => !IsRunning(workerId), TimeSpan.FromSeconds(10));
 
             Assert.False(IsRunning(workerId), $"Worker {workerId} outlived its host.");
         }
@@ -289,11 +277,7 @@ public sealed class LocalFunctionsHostTests(EmulatorHost emulators) : IClassFixt
 
     private static async Task<List<long>> PollSnapshotsAsync(SnapshotStore snapshots, string boardId)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while ((await snapshots.ListAsync(boardId, CancellationToken.None)).Count == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(200);
-        }
+        await Eventually.UntilAsync(async () => (await snapshots.ListAsync(boardId, CancellationToken.None)).Count > 0, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(200));
 
         return (await snapshots.ListAsync(boardId, CancellationToken.None)).Select(s => s.Seq).ToList();
     }
