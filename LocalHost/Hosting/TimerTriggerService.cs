@@ -20,9 +20,8 @@ public sealed class TimerTriggerService(WorkerSupervisor worker, IConfiguration 
     : BackgroundService
 {
     private static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
-    private readonly CancellationTokenSource _stopping = new();
-
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = null };
+    private readonly CancellationTokenSource _stopping = new();
 
     // One gate and one waiting-run flag per timer function: bounded by the functions the worker declares.
     private readonly ConcurrentDictionary<string, (SemaphoreSlim Gate, StrongBox<int> Waiting)> _runs = new(StringComparer.OrdinalIgnoreCase);

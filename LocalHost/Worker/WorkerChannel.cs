@@ -13,6 +13,7 @@ namespace Collab.LocalHost.Worker;
 /// </summary>
 public sealed class WorkerChannel
 {
+    private static readonly WriteOptions BufferHint = new(WriteFlags.BufferHint);
     private readonly Channel<StreamingMessage> _outbound = Channel.CreateUnbounded<StreamingMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, TaskCompletionSource<StreamingMessage>> _pending = new();
     private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -99,9 +100,15 @@ public sealed class WorkerChannel
     {
         try
         {
-            await foreach (var message in _outbound.Reader.ReadAllAsync(cancellationToken))
+            var reader = _outbound.Reader;
+            while (await reader.WaitToReadAsync(cancellationToken))
             {
-                await writer.WriteAsync(message, cancellationToken);
+                while (reader.TryRead(out var message))
+                {
+                    // Under load many invocations queue at once: buffer all but the last, so they share one flush.
+                    writer.WriteOptions = reader.TryPeek(out _) ? BufferHint : null;
+                    await writer.WriteAsync(message, cancellationToken);
+                }
             }
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException or Grpc.Core.RpcException)
