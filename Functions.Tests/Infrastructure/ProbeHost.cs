@@ -18,8 +18,7 @@ public sealed class ProbeHost : IAsyncLifetime
 
     public LocalFunctionsHost Host => _host ?? throw new InvalidOperationException("Not started.");
 
-    public static string AppDirectory => Path.Combine(
-        RepositoryRoot.Path, "LocalHost.TestApp", "bin", new DirectoryInfo(RepositoryRoot.FunctionAppDirectory).Parent!.Name, "net10.0");
+    public static string AppDirectory => RepositoryRoot.BuildOutput("LocalHost.TestApp");
 
     public Dictionary<string, string?> Settings => new()
     {

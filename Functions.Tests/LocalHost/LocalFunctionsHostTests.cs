@@ -181,6 +181,16 @@ public sealed class LocalFunctionsHostTests(EmulatorHost emulators) : IClassFixt
         }
     }
 
+    [Fact]
+    public async Task AnAppWithABindingTheHostDoesNotImplement_IsRefusedAtStartUp_ByName()
+    {
+        var error = await Assert.ThrowsAsync<WorkerStartException>(() => LocalFunctionsHost.StartAsync(
+            new LocalHostOptions { Url = "http://127.0.0.1:0", FunctionAppDirectory = RepositoryRoot.BuildOutput("LocalHost.UnsupportedApp"), WebRoot = "" },
+            new Dictionary<string, string?> { ["AzureWebJobsStorage"] = Azurite.ConnectionString }));
+
+        Assert.Contains("Function 'Work' uses a queueTrigger (In) binding 'message', which the local host does not support", error.Message);
+    }
+
     [Theory]
     [InlineData("""{"name":"m","type":"queueTrigger","direction":"In"}""", "a queueTrigger (In) binding 'm', which the local host does not support")]
     [InlineData("""{"name":"r","type":"httpTrigger","direction":"In","methods":["get"]}|{"name":"t","type":"cosmosDB","direction":"Out"}""", "a cosmosDB (Out) binding 't'")]
@@ -203,7 +213,7 @@ public sealed class LocalFunctionsHostTests(EmulatorHost emulators) : IClassFixt
     {
         var settings = Path.GetTempFileName();
         await File.WriteAllTextAsync(settings, JsonSerializer.Serialize(new { Values = new Dictionary<string, string> { ["AzureWebJobsStorage"] = Azurite.ConnectionString, ["ProbeContainer"] = "probe-kill", ["TickSchedule"] = "0 0 0 1 1 *" } }));
-        var hostDll = Path.Combine(RepositoryRoot.Path, "LocalHost", "bin", new DirectoryInfo(RepositoryRoot.FunctionAppDirectory).Parent!.Name, "net10.0", "Collab.LocalHost.dll");
+        var hostDll = Path.Combine(RepositoryRoot.BuildOutput("LocalHost"), "Collab.LocalHost.dll");
         using var host = Process.Start(new ProcessStartInfo("dotnet", [hostDll, "--port", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture), "--app", ProbeHost.AppDirectory, "--settings", settings, "--web", ""])
         {
             RedirectStandardOutput = true,
