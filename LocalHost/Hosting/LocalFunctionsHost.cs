@@ -100,9 +100,8 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc(grpc =>
         {
-            // The same bound the worker is given (--functions-grpc-max-message-length), as the host does.
-            grpc.MaxReceiveMessageSize = WorkerOptions.DefaultMaxMessageLength;
-            grpc.MaxSendMessageSize = WorkerOptions.DefaultMaxMessageLength;
+            grpc.MaxReceiveMessageSize = WorkerOptions.MaxMessageLength;
+            grpc.MaxSendMessageSize = WorkerOptions.MaxMessageLength;
         });
         builder.Services.AddSingleton<WorkerChannels>();
         var app = builder.Build();

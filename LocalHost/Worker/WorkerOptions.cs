@@ -18,9 +18,9 @@ public sealed class WorkerOptions
     /// <summary>How long a stopping worker has to exit after <c>WorkerTerminate</c> before it is killed.</summary>
     public TimeSpan TerminateGrace { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The host's default largest gRPC message, as the Functions host sets it.</summary>
-    public const int DefaultMaxMessageLength = int.MaxValue;
-
-    /// <summary>The largest gRPC message either side accepts, passed to the worker as <c>--functions-grpc-max-message-length</c>.</summary>
-    public int MaxMessageLength { get; init; } = DefaultMaxMessageLength;
+    /// <summary>
+    /// The largest gRPC message either side accepts, as the Functions host sets it: the host's server takes it and the
+    /// worker is given it as <c>--functions-grpc-max-message-length</c>, so the two can never disagree.
+    /// </summary>
+    public const int MaxMessageLength = int.MaxValue;
 }

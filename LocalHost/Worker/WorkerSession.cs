@@ -67,7 +67,7 @@ public sealed class WorkerSession : IAsyncDisposable
 
         var host = rpcUri.Host;
         var port = rpcUri.Port.ToString(CultureInfo.InvariantCulture);
-        var maxLength = options.MaxMessageLength.ToString(CultureInfo.InvariantCulture);
+        var maxLength = WorkerOptions.MaxMessageLength.ToString(CultureInfo.InvariantCulture);
         string[] arguments =
         [
             assembly,
@@ -231,7 +231,7 @@ public sealed class WorkerSession : IAsyncDisposable
             }
             catch (TimeoutException)
             {
-                _process.Kill(entireProcessTree: true);
+                Kill();
             }
         }
 
@@ -326,13 +326,20 @@ public sealed class WorkerSession : IAsyncDisposable
 
     private async Task StepAsync(Task step, string name, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var finished = await Task.WhenAny(step, Exited, Task.Delay(timeout, cancellationToken));
-        cancellationToken.ThrowIfCancellationRequested();
-        if (finished == step && step.IsCompletedSuccessfully)
+        try
         {
-            return;
+            // WaitAsync releases its timer when the step ends, so a fast start leaves no 30 s timers behind.
+            if (await Task.WhenAny(step, Exited).WaitAsync(timeout, cancellationToken) == step && step.IsCompletedSuccessfully)
+            {
+                return;
+            }
+        }
+        catch (TimeoutException)
+        {
+            throw new WorkerStartException($"The worker did not {name} within {timeout.TotalSeconds:0} s.{RecentOutput()}");
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         if (Exited.IsCompleted || step.IsFaulted)
         {
             try
@@ -346,7 +353,7 @@ public sealed class WorkerSession : IAsyncDisposable
             }
         }
 
-        throw new WorkerStartException($"The worker did not {name} within {timeout.TotalSeconds:0} s.{RecentOutput()}");
+        throw new WorkerStartException($"The worker could not {name}.{RecentOutput()}");
     }
 
     private void ThrowOnFailure(StatusResult? result, string step)
