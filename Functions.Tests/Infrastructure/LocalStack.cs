@@ -1,6 +1,8 @@
 using Collab.Emulators.WebPubSub;
 using Collab.Functions.Boards;
+using System.Net;
 using Collab.LocalHost.Hosting;
+using Collab.LocalHost.SignIn;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -77,6 +79,21 @@ internal sealed class LocalStack : IAsyncDisposable
             """{"opId":"warmup","shape":{"id":"w","kind":"rect","color":"#112233","width":1,"x":1,"y":1,"w":2,"h":2}}"""));
         response.EnsureSuccessStatusCode();
     }
+
+    /// <summary>The id the dev sign-in gives the user named <paramref name="name"/>.</summary>
+    public static string UserIdOf(string name) => DevPrincipal.ForName(name).UserId;
+
+    /// <summary>A client of the host, signed in through the dev sign-in as <paramref name="name"/> (the cookie Easy Auth's stand-in reads).</summary>
+    public async Task<HttpClient> SignInAsync(string name)
+    {
+        var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
+        using var signIn = await http.PostAsync("/.auth/login/dev", new FormUrlEncodedContent(new Dictionary<string, string> { ["name"] = name }));
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        return http;
+    }
+
+    /// <summary>A client of the host with no sign-in.</summary>
+    public HttpClient Anonymous() => new() { BaseAddress = BaseAddress };
 
     public async ValueTask DisposeAsync()
     {
