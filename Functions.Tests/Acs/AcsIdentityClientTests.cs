@@ -3,6 +3,7 @@ using System.Text;
 using Collab.Functions.Acs;
 using Collab.Functions.Configuration;
 using Collab.Functions.Tests.Infrastructure;
+using Collab.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

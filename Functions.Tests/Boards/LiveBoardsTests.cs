@@ -1,13 +1,19 @@
 using System.Text.Json;
 using Azure.Storage.Blobs;
-using Collab.Functions.Boards;
-using Collab.Functions.Configuration;
+using Collab.Boards.Live;
+using Collab.Boards.Model;
+using Collab.Boards.Storage;
 using Collab.Functions.Tests.Infrastructure;
+using Collab.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Collab.Functions.Tests.Boards;
 
-/// <summary>The operation log, group commit and snapshots against Azurite, with independent service instances standing in for scaled-out function instances.</summary>
+/// <summary>
+/// The blob implementations of the log and the snapshots against Azurite: group commit, append-position conflicts,
+/// segments and torn snapshot blobs, with independent service instances standing in for scaled-out function instances.
+/// The same behaviour at memory speed is in Collab.Boards.Tests.
+/// </summary>
 public sealed class LiveBoardsTests(EmulatorHost emulators) : IClassFixture<EmulatorHost>
 {
     [Fact]
@@ -20,8 +26,8 @@ public sealed class LiveBoardsTests(EmulatorHost emulators) : IClassFixture<Emul
 
         var commits = Enumerable.Range(0, 60).SelectMany(i => new[]
         {
-            Live(first).CommitAsync(boardId, "alice", Chat("a" + i), CancellationToken.None),
-            Live(second).CommitAsync(boardId, "bob", Chat("b" + i), CancellationToken.None),
+            Committer(first).CommitAsync(boardId, "alice", Chat("a" + i), CancellationToken.None),
+            Committer(second).CommitAsync(boardId, "bob", Chat("b" + i), CancellationToken.None),
         });
         var results = await Task.WhenAll(commits);
 
@@ -45,11 +51,11 @@ public sealed class LiveBoardsTests(EmulatorHost emulators) : IClassFixture<Emul
         await using var first = CollabApp.Start(settings);
         await using var second = CollabApp.Start(settings);
         var boardId = NewBoard();
-        await Live(first).CommitAsync(boardId, "alice", Chat("x"), CancellationToken.None);
+        await Committer(first).CommitAsync(boardId, "alice", Chat("x"), CancellationToken.None);
 
-        var original = await Live(first).CommitAsync(boardId, "alice", Chat("retried"), CancellationToken.None);
-        var retry = await Live(second).CommitAsync(boardId, "alice", Chat("retried"), CancellationToken.None);
-        var otherAuthor = await Live(second).CommitAsync(boardId, "bob", Chat("retried"), CancellationToken.None);
+        var original = await Committer(first).CommitAsync(boardId, "alice", Chat("retried"), CancellationToken.None);
+        var retry = await Committer(second).CommitAsync(boardId, "alice", Chat("retried"), CancellationToken.None);
+        var otherAuthor = await Committer(second).CommitAsync(boardId, "bob", Chat("retried"), CancellationToken.None);
 
         Assert.Equal(new CommitResult(2, false), original);
         Assert.Equal(new CommitResult(2, true), retry);
@@ -65,19 +71,19 @@ public sealed class LiveBoardsTests(EmulatorHost emulators) : IClassFixture<Emul
         var boardId = NewBoard();
         for (var i = 0; i < 13; i++)
         {
-            await Live(writer).CommitAsync(boardId, "alice", AddRect("s" + (i % 4), i), CancellationToken.None);
+            await Committer(writer).CommitAsync(boardId, "alice", AddRect("s" + (i % 4), i), CancellationToken.None);
         }
 
         var snapshot = await Live(writer).SnapshotCurrentAsync(boardId, CancellationToken.None);
-        Assert.True(await writer.Services.GetRequiredService<SnapshotStore>().WriteAsync(snapshot!, CancellationToken.None));
+        Assert.True(await writer.Services.GetRequiredService<BoardStore>().WriteSnapshotAsync(snapshot!, CancellationToken.None));
         for (var i = 13; i < 25; i++)
         {
-            await Live(writer).CommitAsync(boardId, "alice", i % 5 == 0 ? Remove("s1") : AddRect("s" + (i % 6), i), CancellationToken.None);
+            await Committer(writer).CommitAsync(boardId, "alice", i % 5 == 0 ? Remove("s1") : AddRect("s" + (i % 6), i), CancellationToken.None);
         }
 
         // A torn newer snapshot, as a crash in the middle of a non-atomic writer would leave it.
         var torn = SnapshotFormat.Write((await Live(writer).SnapshotCurrentAsync(boardId, CancellationToken.None))!);
-        await Container(writer).GetBlobClient(BoardBlobNames.Snapshot(boardId, 25)).UploadAsync(BinaryData.FromBytes(torn[..(torn.Length / 2)]), overwrite: true);
+        await Container(writer).GetBlobClient(BoardStore.Snapshot(boardId, 25)).UploadAsync(BinaryData.FromBytes(torn[..(torn.Length / 2)]), overwrite: true);
 
         await using var reader = CollabApp.Start(settings);
         var reloaded = await Live(reader).GetCurrentAsync(boardId, CancellationToken.None);
@@ -103,7 +109,7 @@ public sealed class LiveBoardsTests(EmulatorHost emulators) : IClassFixture<Emul
         var boardId = NewBoard();
         for (var i = 0; i < 11; i++)
         {
-            await Live(writer).CommitAsync(boardId, "alice", Chat("m" + i), CancellationToken.None);
+            await Committer(writer).CommitAsync(boardId, "alice", Chat("m" + i), CancellationToken.None);
         }
 
         var fromMemory = await Live(writer).GetOpsAfterAsync(boardId, 8, CancellationToken.None);
@@ -115,15 +121,17 @@ public sealed class LiveBoardsTests(EmulatorHost emulators) : IClassFixture<Emul
         Assert.Empty((await Live(writer).GetOpsAfterAsync(boardId, 11, CancellationToken.None)).Ops);
     }
 
-    internal static IncomingOperation Chat(string opId) => new(opId, new BoardOperation { Type = BoardOperationTypes.Chat, Text = "text of " + opId });
+    internal static IncomingOperation Chat(string opId) => new(opId, new PostChat("text of " + opId));
 
     internal static IncomingOperation AddRect(string shapeId, int n) => new(
         "add-" + shapeId + "-" + n,
-        new BoardOperation { Type = BoardOperationTypes.AddShape, Shape = new Shape { Id = shapeId, Kind = "rect", Color = "#112233", Width = 1, X = n, Y = n, W = 10, H = 10 } });
+        new AddShape(new RectShape { Id = shapeId, Color = "#112233", Width = 1, X = n, Y = n, W = 10, H = 10 }));
 
     internal static string NewBoard() => "b" + Guid.NewGuid().ToString("N")[..16];
 
     internal static LiveBoards Live(CollabApp app) => app.Services.GetRequiredService<LiveBoards>();
+
+    internal static BoardCommitter Committer(CollabApp app) => app.Services.GetRequiredService<BoardCommitter>();
 
     internal static async Task<List<LoggedOperation>> AllOpsAsync(LiveBoards live, string boardId)
     {
@@ -142,7 +150,7 @@ public sealed class LiveBoardsTests(EmulatorHost emulators) : IClassFixture<Emul
 
     internal static string Json(BoardStateDocument state) => JsonSerializer.Serialize(state, BoardJson.Options);
 
-    private static IncomingOperation Remove(string shapeId) => new("remove-" + shapeId + Guid.NewGuid().ToString("N")[..6], new BoardOperation { Type = BoardOperationTypes.RemoveShape, ShapeId = shapeId });
+    private static IncomingOperation Remove(string shapeId) => new("remove-" + shapeId + Guid.NewGuid().ToString("N")[..6], new RemoveShape(shapeId));
 
     private Dictionary<string, string?> Settings(int segmentSize)
     {
@@ -152,12 +160,12 @@ public sealed class LiveBoardsTests(EmulatorHost emulators) : IClassFixture<Emul
     }
 
     private static BlobContainerClient Container(CollabApp app) =>
-        app.Services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BoardsOptions.Container);
+        app.Services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BoardStore.Container);
 
     private static async Task<List<string>> SegmentsAsync(CollabApp app, string boardId)
     {
         var names = new List<string>();
-        await foreach (var blob in Container(app).GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = BoardBlobNames.LogPrefix(boardId) }))
+        await foreach (var blob in Container(app).GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = BoardStore.LogPrefix(boardId) }))
         {
             names.Add(blob.Name);
         }

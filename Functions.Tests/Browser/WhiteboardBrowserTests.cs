@@ -1,6 +1,8 @@
+using Collab.Boards.Live;
 using Collab.Functions.Boards;
 using Collab.Functions.Tests.Boards;
 using Collab.Functions.Tests.Infrastructure;
+using Collab.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Collab.Functions.Tests.Browser;
@@ -32,7 +34,7 @@ public sealed class WhiteboardBrowserTests(EmulatorHost emulators) : IClassFixtu
             var boardId = await File.ReadAllTextAsync(ready);
             var restart = emulators.RestartWebPubSubAsync(TimeSpan.FromSeconds(3));
             await Task.Delay(500);
-            var committed = await stack.Services.GetRequiredService<LiveBoards>().CommitAsync(boardId, "server-side", LiveBoardsTests.AddRect("while-down", 7), CancellationToken.None);
+            var committed = await stack.Services.GetRequiredService<BoardCommitter>().CommitAsync(boardId, "server-side", LiveBoardsTests.AddRect("while-down", 7), CancellationToken.None);
             Assert.Equal(2, committed.Seq);
             await restart;
             await File.WriteAllTextAsync(go, "");

@@ -1,5 +1,7 @@
 using Collab.Functions.Configuration;
+using Collab.Functions.Pipeline;
 using Collab.Functions.Tests.Infrastructure;
+using Collab.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,8 @@
+using Collab.Boards.Live;
+using Collab.Boards.Log;
 using Collab.Functions.Boards;
 using Collab.Functions.Tests.Infrastructure;
+using Collab.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +16,7 @@ public sealed class HandlerOnlyModeTests(EmulatorHost emulators) : IClassFixture
     {
         using var provider = CollabApp.BuildServices(CollabApp.Settings(emulators));
 
-        Assert.IsType<BoardLog>(provider.GetRequiredService<IBoardLog>());
+        Assert.IsType<BlobLogSegments>(provider.GetRequiredService<ILogSegments>());
         Assert.IsType<WebPubSubBoardBroadcaster>(provider.GetRequiredService<IBoardBroadcaster>());
     }
 
@@ -25,10 +28,10 @@ public sealed class HandlerOnlyModeTests(EmulatorHost emulators) : IClassFixture
         await using var provider = CollabApp.BuildServices(settings);
         provider.GetRequiredService<IStartupValidator>().Validate();
 
-        var committed = await provider.GetRequiredService<LiveBoards>().CommitAsync("handler-only", "x", Boards.LiveBoardsTests.AddRect("s", 1), CancellationToken.None);
+        var committed = await provider.GetRequiredService<BoardCommitter>().CommitAsync("handler-only", "x", Boards.LiveBoardsTests.AddRect("s", 1), CancellationToken.None);
 
         Assert.Equal(1, committed.Seq);
-        Assert.IsType<InMemoryBoardLog>(provider.GetRequiredService<IBoardLog>());
+        Assert.IsType<InMemoryLogSegments>(provider.GetRequiredService<ILogSegments>());
         Assert.IsType<SilentBoardBroadcaster>(provider.GetRequiredService<IBoardBroadcaster>());
     }
 

@@ -1,7 +1,15 @@
 using System.Reflection;
 using System.Text.Json;
+using Collab.Boards;
+using Collab.Functions.Acs;
+using Collab.Functions.Boards;
 using Collab.Functions.Configuration;
+using Collab.Functions.Pipeline;
+using Collab.Functions.Storage;
 using Collab.Functions.Tests.Infrastructure;
+using Collab.Functions.Tokens;
+using Collab.Functions.WebPubSub;
+using Collab.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -18,6 +26,7 @@ public sealed class LocalSettingsSampleTests
         { typeof(CorsOptions), CorsOptions.SectionName },
         { typeof(RateLimitOptions), RateLimitOptions.SectionName },
         { typeof(BoardsOptions), BoardsOptions.SectionName },
+        { typeof(BoardsAppOptions), BoardsOptions.SectionName },
     };
 
     [Theory]

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Collab.Functions.Configuration;
+using Collab.Functions.Storage;
 using Microsoft.Extensions.Configuration;
 
 namespace Collab.Functions.Tests.Configuration;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
 using Collab.Functions.Tests.Infrastructure;
+using Collab.Testing;
 
 namespace Collab.Functions.Tests.Deployment;
 

@@ -2,8 +2,13 @@ using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Collab.Boards;
+using Collab.Functions.Acs;
 using Collab.Functions.Configuration;
 using Collab.Functions.Tests.Infrastructure;
+using Collab.Functions.Tokens;
+using Collab.Functions.WebPubSub;
+using Collab.Testing;
 
 namespace Collab.Functions.Tests.Deployment;
 

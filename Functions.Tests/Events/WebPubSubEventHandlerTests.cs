@@ -1,22 +1,24 @@
+using System.Net;
+using System.Net.Http.Headers;
 using System.Text.Json;
+using Collab.Boards.Storage;
 using Collab.Functions.Boards;
-using Collab.Functions.Events;
-using Collab.Functions.Http;
-using Collab.Functions.Tests.Boards;
+using Collab.Functions.Hub;
 using Collab.Functions.Tests.Infrastructure;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Collab.Functions.Tests.Events;
 
 /// <summary>
-/// The upstream event handler called as the host would call it, with requests shaped and signed as
-/// shared/protocols/web-pubsub.md §4 describes, over Azurite and the Web PubSub emulator's REST API.
+/// The upstream event handler through the local functions host and the real worker, called over HTTP with requests
+/// shaped and signed as shared/protocols/web-pubsub.md §4 describes, over Azurite and the Web PubSub emulator's REST
+/// API. Boards are created and read through the board API.
 /// </summary>
-public sealed class WebPubSubEventHandlerTests(EmulatorHost emulators) : IClassFixture<EmulatorHost>
+public sealed class WebPubSubEventHandlerTests(StackFixture fixture) : IClassFixture<StackFixture>
 {
-    private string Key => emulators.WebPubSubOptions.AccessKey;
+    private LocalStack Stack => fixture.Stack;
+
+    private string Key => fixture.Emulators.WebPubSubOptions.AccessKey;
 
     [Theory]
     [InlineData("127.0.0.1", 200)]
@@ -24,35 +26,37 @@ public sealed class WebPubSubEventHandlerTests(EmulatorHost emulators) : IClassF
     [InlineData("", 400)]
     public async Task Validation_AllowsOnlyOurWebPubSubHost(string origin, int status)
     {
-        await using var app = CollabApp.Start(CollabApp.Settings(emulators));
-        var request = app.Request("OPTIONS", null);
-        request.Headers["WebHook-Request-Origin"] = origin;
-        request.Headers["ce-awpsversion"] = "1.0";
+        using var upstream = Upstream();
+        // The abuse-protection handshake (§4.1) as the service sends it.
+        var request = new HttpRequestMessage(HttpMethod.Options, upstream.EventHandler);
+        request.Headers.TryAddWithoutValidation("WebHook-Request-Origin", origin);
+        request.Headers.TryAddWithoutValidation("ce-awpsversion", "1.0");
 
-        var result = await Handler(app).Run(request, CancellationToken.None);
+        using var response = await upstream.SendAsync(request);
 
-        var (actual, headers, _) = await CollabApp.ExecuteAsync(result, request);
-        Assert.Equal(status, actual);
-        Assert.Equal(status == 200 ? "127.0.0.1" : "", headers["WebHook-Allowed-Origin"].ToString());
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal(status == 200 ? "127.0.0.1" : "", response.Headers.TryGetValues("WebHook-Allowed-Origin", out var allowed) ? string.Join(",", allowed) : "");
     }
 
     [Fact]
     public async Task Connect_AdmitsToTheTokensBoard_WithItsRolesAndState()
     {
-        await using var app = CollabApp.Start(CollabApp.Settings(emulators));
-        var boardId = await CreateBoardAsync(app, "owner");
-        var request = UpstreamEvents.Connect(app, Key, "c1", "alice", Claims(boardId, name: "Alice"));
+        using var owner = await Stack.SignInAsync(BoardApi.NewUser("owner"));
+        using var upstream = Upstream();
+        var alice = LocalStack.UserIdOf(BoardApi.NewUser("alice"));
+        var boardId = await BoardApi.CreateAsync(owner);
 
-        var result = await Handler(app).Run(request, CancellationToken.None);
+        using var response = await upstream.SendAsync(upstream.Connect("c1", alice, Claims(boardId, name: "Alice")));
 
-        var response = Assert.IsType<ConnectEventResponse>(Assert.IsType<OkObjectResult>(result).Value);
+        var body = await BoardApi.JsonAsync(response, HttpStatusCode.OK);
         var group = "board." + boardId;
-        Assert.Equal("alice", response.UserId);
-        Assert.Equal([group], response.Groups);
-        Assert.Equal(["webpubsub.joinLeaveGroup." + group, "webpubsub.sendToGroup." + group], response.Roles);
-        Assert.Equal("json.reliable.webpubsub.azure.v1", response.Subprotocol);
-        Assert.Equal(new ConnectionState(boardId, "Alice"), ConnectionState.Decode(request.HttpContext.Response.Headers["ce-connectionState"]));
-        Assert.Equal("Alice", (await app.Services.GetRequiredService<BoardMetadataStore>().GetPeopleAsync(boardId, CancellationToken.None))["alice"]);
+        Assert.Equal(alice, body.GetProperty("userId").GetString());
+        Assert.Equal([group], Strings(body.GetProperty("groups")));
+        Assert.Equal(["webpubsub.joinLeaveGroup." + group, "webpubsub.sendToGroup." + group], Strings(body.GetProperty("roles")));
+        Assert.Equal("json.reliable.webpubsub.azure.v1", body.GetProperty("subprotocol").GetString());
+        Assert.Equal(new ConnectionState(boardId, "Alice"), ConnectionState.Decode(string.Join(",", response.Headers.GetValues("ce-connectionState"))));
+        // The name is kept for presence, which only Web PubSub group members see: read it from storage.
+        Assert.Equal("Alice", (await Stack.Services.GetRequiredService<BoardStore>().GetPeopleAsync(boardId, CancellationToken.None))[alice]);
     }
 
     [Theory]
@@ -63,59 +67,67 @@ public sealed class WebPubSubEventHandlerTests(EmulatorHost emulators) : IClassF
     [InlineData("""{"webpubsub.group":["board.a b"]}""")]
     public async Task Connect_WithoutExactlyOneBoard_Is401(string claims)
     {
-        await using var app = CollabApp.Start(CollabApp.Settings(emulators));
+        using var upstream = Upstream();
 
-        var result = await Handler(app).Run(UpstreamEvents.Connect(app, Key, "c1", "alice", claims), CancellationToken.None);
+        using var response = await upstream.SendAsync(upstream.Connect("c1", LocalStack.UserIdOf(BoardApi.NewUser("alice")), claims));
 
-        Assert.Equal(StatusCodes.Status401Unauthorized, Assert.IsType<ProblemResult>(result).StatusCode);
+        await BoardApi.ProblemAsync(response, HttpStatusCode.Unauthorized);
     }
 
     [Fact]
     public async Task Connect_PrivateBoard_AdmitsOwnerAndMembersOnly_AndUnknownBoardsNoOne()
     {
-        await using var app = CollabApp.Start(CollabApp.Settings(emulators));
-        var boardId = await CreateBoardAsync(app, "owner", visibility: "private", members: ["member"]);
+        var ownerName = BoardApi.NewUser("owner");
+        var member = LocalStack.UserIdOf(BoardApi.NewUser("member"));
+        using var ownerClient = await Stack.SignInAsync(ownerName);
+        using var upstream = Upstream();
+        var owner = LocalStack.UserIdOf(ownerName);
+        var boardId = await BoardApi.CreateAsync(ownerClient, "private", member);
 
-        var owner = await Handler(app).Run(UpstreamEvents.Connect(app, Key, "c1", "owner", Claims(boardId)), CancellationToken.None);
-        var member = await Handler(app).Run(UpstreamEvents.Connect(app, Key, "c2", "member", Claims(boardId)), CancellationToken.None);
-        var stranger = await Handler(app).Run(UpstreamEvents.Connect(app, Key, "c3", "stranger", Claims(boardId)), CancellationToken.None);
-        var unknown = await Handler(app).Run(UpstreamEvents.Connect(app, Key, "c4", "owner", Claims("no-such-board")), CancellationToken.None);
+        using var ownerResponse = await upstream.SendAsync(upstream.Connect("c1", owner, Claims(boardId)));
+        using var memberResponse = await upstream.SendAsync(upstream.Connect("c2", member, Claims(boardId)));
+        using var stranger = await upstream.SendAsync(upstream.Connect("c3", LocalStack.UserIdOf(BoardApi.NewUser("stranger")), Claims(boardId)));
+        using var unknown = await upstream.SendAsync(upstream.Connect("c4", owner, Claims(BoardApi.NewBoardId())));
 
-        Assert.IsType<OkObjectResult>(owner);
-        Assert.IsType<OkObjectResult>(member);
-        Assert.Equal(StatusCodes.Status403Forbidden, Assert.IsType<ProblemResult>(stranger).StatusCode);
-        Assert.Equal(StatusCodes.Status404NotFound, Assert.IsType<ProblemResult>(unknown).StatusCode);
+        Assert.Equal(owner, (await BoardApi.JsonAsync(ownerResponse, HttpStatusCode.OK)).GetProperty("userId").GetString());
+        Assert.Equal(member, (await BoardApi.JsonAsync(memberResponse, HttpStatusCode.OK)).GetProperty("userId").GetString());
+        await BoardApi.ProblemAsync(stranger, HttpStatusCode.Forbidden);
+        await BoardApi.ProblemAsync(unknown, HttpStatusCode.NotFound);
     }
 
     [Fact]
     public async Task Operation_IsCommittedOnce_EvenWhenTheSameEventIsRetried()
     {
-        await using var app = CollabApp.Start(CollabApp.Settings(emulators));
-        var boardId = LiveBoardsTests.NewBoard();
-        var body = AddShape("op-1", "s1");
+        var aliceName = BoardApi.NewUser("alice");
+        using var alice = await Stack.SignInAsync(aliceName);
+        using var upstream = Upstream();
+        var author = LocalStack.UserIdOf(aliceName);
+        var boardId = await BoardApi.CreateAsync(alice);
+        var body = UpstreamClient.AddRect("op-1", "s1");
 
-        var first = await Handler(app).Run(UpstreamEvents.User(app, Key, "addShape", "c1", "alice", boardId, body, eventId: "7"), CancellationToken.None);
-        var retry = await Handler(app).Run(UpstreamEvents.User(app, Key, "addShape", "c1", "alice", boardId, body, eventId: "7"), CancellationToken.None);
-        var next = await Handler(app).Run(UpstreamEvents.User(app, Key, "addShape", "c1", "alice", boardId, AddShape("op-2", "s2"), eventId: "8"), CancellationToken.None);
+        using var first = await upstream.SendAsync(upstream.User("addShape", "c1", author, boardId, body, eventId: "7"));
+        using var retry = await upstream.SendAsync(upstream.User("addShape", "c1", author, boardId, body, eventId: "7"));
+        using var next = await upstream.SendAsync(upstream.User("addShape", "c1", author, boardId, UpstreamClient.AddRect("op-2", "s2"), eventId: "8"));
 
-        Assert.Equal(1L, Seq(first));
-        Assert.Equal(1L, Seq(retry));
-        Assert.Equal(2L, Seq(next));
-        var ops = await LiveBoardsTests.AllOpsAsync(LiveBoardsTests.Live(app), boardId);
-        Assert.Equal(["op-1", "op-2"], ops.Select(o => o.OpId));
-        Assert.Equal("alice", ops[0].Author);
+        Assert.Equal(1L, await UpstreamClient.SeqOfAsync(first));
+        Assert.Equal(1L, await UpstreamClient.SeqOfAsync(retry));
+        Assert.Equal(2L, await UpstreamClient.SeqOfAsync(next));
+        var ops = await BoardApi.AllOpsAsync(alice, boardId);
+        Assert.Equal(["op-1", "op-2"], ops.Select(o => o.GetProperty("opId").GetString()));
+        Assert.Equal(author, ops[0].GetProperty("author").GetString());
     }
 
     [Fact]
     public async Task SecondaryKey_SignsValidEvents()
     {
-        var settings = CollabApp.Settings(emulators);
-        settings["WebPubSub:SecondaryAccessKey"] = emulators.WebPubSubOptions.SecondaryAccessKey;
-        await using var app = CollabApp.Start(settings);
+        // The worker must know the secondary key, which the shared stack does not give it.
+        var secondary = fixture.Emulators.WebPubSubOptions.SecondaryAccessKey!;
+        await using var stack = await LocalStack.StartAsync(fixture.Emulators, settings => settings["WebPubSub:SecondaryAccessKey"] = secondary);
+        using var upstream = new UpstreamClient(stack, secondary);
 
-        var result = await Handler(app).Run(UpstreamEvents.User(app, emulators.WebPubSubOptions.SecondaryAccessKey!, "chat", "c1", "alice", LiveBoardsTests.NewBoard(), """{"opId":"o1","text":"hi"}"""), CancellationToken.None);
+        using var response = await upstream.SendAsync(upstream.User("chat", "c1", "alice", BoardApi.NewBoardId(), """{"opId":"o1","text":"hi"}"""));
 
-        Assert.Equal(1L, Seq(result));
+        Assert.Equal(1L, await UpstreamClient.SeqOfAsync(response));
     }
 
     [Theory]
@@ -130,19 +142,23 @@ public sealed class WebPubSubEventHandlerTests(EmulatorHost emulators) : IClassF
     [InlineData("no-state", 400)]
     public async Task BadEvents_GetTheir4xx_AndStoreNothing(string fault, int status)
     {
-        await using var app = CollabApp.Start(CollabApp.Settings(emulators));
-        var boardId = LiveBoardsTests.NewBoard();
+        var aliceName = BoardApi.NewUser("alice");
+        using var alice = await Stack.SignInAsync(aliceName);
+        using var upstream = Upstream();
+        var author = LocalStack.UserIdOf(aliceName);
+        // The board exists, so that nothing but the fault can be the reason for the refusal.
+        var boardId = await BoardApi.CreateAsync(alice);
         var key = fault == "forged" ? "ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ" : Key;
         var eventName = fault == "unknown-event" ? "deleteEverything" : "addShape";
         var body = fault switch
         {
             "invalid-shape" => """{"opId":"o1","shape":{"id":"s1","kind":"hexagon","color":"#000000","width":1}}""",
             "oversize" => JsonSerializer.Serialize(new { opId = "o1", shape = new { id = "s", kind = "text", color = "#000000", width = 1, x = 0, y = 0, text = new string('x', 70_000) } }),
-            _ => AddShape("o1", "s1"),
+            _ => UpstreamClient.AddRect("o1", "s1"),
         };
         var request = fault == "wrong-hub"
-            ? UpstreamEvents.Event(app, key, "azure.webpubsub.user.addShape", "addShape", "c1", "alice", new ConnectionState(boardId, "A"), body, hub: "otherhub")
-            : UpstreamEvents.User(app, key, eventName, "c1", "alice", boardId, body);
+            ? UpstreamEvents.EventMessage(upstream.EventHandler, key, "otherhub", "azure.webpubsub.user.addShape", "addShape", "c1", author, new ConnectionState(boardId, "A"), body)
+            : UpstreamEvents.UserMessage(upstream.EventHandler, key, upstream.Hub, eventName, "c1", author, boardId, body);
         switch (fault)
         {
             case "no-signature":
@@ -152,40 +168,28 @@ public sealed class WebPubSubEventHandlerTests(EmulatorHost emulators) : IClassF
                 request.Headers.Remove("ce-connectionId");
                 break;
             case "text":
-                request.ContentType = "text/plain";
+                request.Content!.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
                 break;
             case "no-state":
                 request.Headers.Remove("ce-connectionState");
                 break;
         }
 
-        var result = await Handler(app).Run(request, CancellationToken.None);
+        using var response = await upstream.SendAsync(request);
 
-        var (actual, headers, problem) = await CollabApp.ExecuteAsync(result, request);
-        Assert.Equal(status, actual);
-        Assert.StartsWith("application/problem+json", headers.ContentType.ToString());
+        var problem = await response.Content.ReadAsStringAsync();
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.StartsWith("application/problem+json", response.Content.Headers.ContentType?.ToString());
         Assert.DoesNotContain(Key, problem);
-        Assert.Equal(0, (await LiveBoardsTests.Live(app).GetCurrentAsync(boardId, CancellationToken.None)).Seq);
-        Assert.All(app.Logs.Entries, entry => Assert.DoesNotContain(Key, entry));
+        Assert.Equal(0, (await BoardApi.GetAsync(alice, boardId)).GetProperty("state").GetProperty("seq").GetInt64());
+        Assert.Empty(await BoardApi.AllOpsAsync(alice, boardId));
+        Assert.All(fixture.Logs.Entries, entry => Assert.DoesNotContain(Key, entry));
     }
 
-    internal static async Task<string> CreateBoardAsync(CollabApp app, string owner, string visibility = "public", string[]? members = null)
-    {
-        var boardId = LiveBoardsTests.NewBoard();
-        var request = app.Request("PUT", owner, JsonSerializer.Serialize(new { title = "Board " + boardId, visibility, members }));
-        var result = await app.Function<PutBoardFunction>().Run(request, boardId, CancellationToken.None);
-        Assert.IsType<CreatedResult>(result);
-        return boardId;
-    }
-
-    internal static string Claims(string boardId, string name = "Alice") =>
+    private static string Claims(string boardId, string name = "Alice") =>
         $$"""{"sub":["x"],"name":["{{name}}"],"role":["webpubsub.joinLeaveGroup.board.{{boardId}}","webpubsub.sendToGroup.board.{{boardId}}"],"webpubsub.group":["board.{{boardId}}"]}""";
 
-    internal static string AddShape(string opId, string shapeId) =>
-        $$$"""{"opId":"{{{opId}}}","shape":{"id":"{{{shapeId}}}","kind":"rect","color":"#1e90ff","width":2,"x":10,"y":20,"w":30,"h":40}}""";
+    private static IEnumerable<string?> Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString());
 
-    private static long Seq(IActionResult result) =>
-        JsonSerializer.SerializeToElement(Assert.IsType<OkObjectResult>(result).Value).GetProperty("seq").GetInt64();
-
-    private static WebPubSubEventsFunction Handler(CollabApp app) => app.Function<WebPubSubEventsFunction>();
+    private UpstreamClient Upstream() => new(Stack, Key);
 }

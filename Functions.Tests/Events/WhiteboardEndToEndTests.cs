@@ -1,10 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Collab.Boards.Live;
+using Collab.Boards.Model;
+using Collab.Boards.Storage;
 using Collab.Functions.Boards;
 using Collab.Functions.Identity;
 using Collab.Functions.Tests.Boards;
 using Collab.Functions.Tests.Infrastructure;
 using Collab.Functions.Tokens;
+using Collab.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Collab.Functions.Tests.Events;
@@ -21,7 +25,7 @@ public sealed class WhiteboardEndToEndTests(EmulatorHost emulators) : IClassFixt
         const int opsPerClient = 5;
         await using var stack = await LocalStack.StartAsync(emulators);
         var boardId = LiveBoardsTests.NewBoard();
-        await stack.Services.GetRequiredService<BoardMetadataStore>().CreateOrUpdateAsync(
+        await stack.Services.GetRequiredService<BoardStore>().CreateOrUpdateAsync(
             new BoardMetadata(boardId, "End to end", BoardVisibility.Public, "alice", [], Guid.NewGuid(), DateTimeOffset.UtcNow), "alice", CancellationToken.None);
         var issuer = stack.Services.GetRequiredService<WebPubSubTokenIssuer>();
         var users = new[] { ("alice", "Alice"), ("bob", "Bob"), ("carol", "Carol") }
@@ -48,10 +52,10 @@ public sealed class WhiteboardEndToEndTests(EmulatorHost emulators) : IClassFixt
             }
 
             Assert.Equal("hello board", Assert.Single(state.Chat).Text);
-            var snapshots = stack.Services.GetRequiredService<SnapshotStore>();
-            await Eventually.UntilAsync(async () => (await snapshots.ListAsync(boardId, CancellationToken.None)).Any(s => s.Seq == total), TimeSpan.FromSeconds(15));
+            var snapshots = stack.Services.GetRequiredService<BoardStore>();
+            await Eventually.UntilAsync(async () => (await snapshots.ListSnapshotsAsync(boardId, CancellationToken.None)).Any(s => s.Seq == total), TimeSpan.FromSeconds(15));
 
-            var snapshot = await snapshots.LoadLatestAsync(boardId, null, CancellationToken.None);
+            var snapshot = await snapshots.LoadLatestSnapshotAsync(boardId, null, CancellationToken.None);
             Assert.NotNull(snapshot);
             Assert.Equal(total, snapshot.State.Seq);
             Assert.Equal(JsonSerializer.Serialize(state, BoardJson.Options), JsonSerializer.Serialize(snapshot.State, BoardJson.Options));

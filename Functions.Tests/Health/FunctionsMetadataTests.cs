@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Collab.Functions.Tests.Infrastructure;
+using Collab.Testing;
 
 namespace Collab.Functions.Tests.Health;
 
@@ -11,19 +12,19 @@ public sealed class FunctionsMetadataTests
 {
     [Theory]
     [InlineData("Health", "Collab.Functions.Health.HealthFunction.Run", "health", "get")]
-    [InlineData("AcsToken", "Collab.Functions.Tokens.AcsTokenFunction.Run", "acs/token", "post")]
-    [InlineData("DeleteAcsIdentity", "Collab.Functions.Tokens.AcsIdentityFunction.Run", "acs/identity", "delete")]
-    [InlineData("Negotiate", "Collab.Functions.Tokens.NegotiateFunction.Run", "boards/{boardId}/negotiate", "post")]
-    [InlineData("FluidToken", "Collab.Functions.Tokens.FluidTokenFunction.Run", "fluid/token", "get")]
-    [InlineData("WebPubSubEvents", "Collab.Functions.Events.WebPubSubEventsFunction.Run", "eventhandler", "options,post")]
-    [InlineData("PutBoard", "Collab.Functions.Boards.PutBoardFunction.Run", "boards/{boardId}", "put")]
-    [InlineData("GetBoard", "Collab.Functions.Boards.GetBoardFunction.Run", "boards/{boardId}", "get")]
-    [InlineData("GetOps", "Collab.Functions.Boards.GetOpsFunction.Run", "boards/{boardId}/ops", "get")]
-    [InlineData("CreateSnapshot", "Collab.Functions.Boards.CreateSnapshotFunction.Run", "boards/{boardId}/snapshots", "post")]
-    [InlineData("ListSnapshots", "Collab.Functions.Boards.ListSnapshotsFunction.Run", "boards/{boardId}/snapshots", "get")]
-    [InlineData("PutBackground", "Collab.Functions.Boards.PutBackgroundFunction.Run", "boards/{boardId}/background", "put")]
-    [InlineData("GetBackground", "Collab.Functions.Boards.GetBackgroundFunction.Run", "boards/{boardId}/background", "get")]
-    [InlineData("ExportSvg", "Collab.Functions.Boards.ExportSvgFunction.Run", "boards/{boardId}/export.svg", "get")]
+    [InlineData("AcsToken", "Collab.Functions.Tokens.TokensApi.AcsToken", "acs/token", "post")]
+    [InlineData("DeleteAcsIdentity", "Collab.Functions.Tokens.TokensApi.DeleteAcsIdentity", "acs/identity", "delete")]
+    [InlineData("Negotiate", "Collab.Functions.Tokens.TokensApi.Negotiate", "boards/{boardId}/negotiate", "post")]
+    [InlineData("FluidToken", "Collab.Functions.Tokens.TokensApi.FluidToken", "fluid/token", "get")]
+    [InlineData("WebPubSubEvents", "Collab.Functions.Hub.WebPubSubEventsFunction.Run", "eventhandler", "options,post")]
+    [InlineData("PutBoard", "Collab.Functions.Boards.BoardsApi.PutBoard", "boards/{boardId}", "put")]
+    [InlineData("GetBoard", "Collab.Functions.Boards.BoardsApi.GetBoard", "boards/{boardId}", "get")]
+    [InlineData("GetOps", "Collab.Functions.Boards.BoardsApi.GetOps", "boards/{boardId}/ops", "get")]
+    [InlineData("CreateSnapshot", "Collab.Functions.Boards.BoardsApi.CreateSnapshot", "boards/{boardId}/snapshots", "post")]
+    [InlineData("ListSnapshots", "Collab.Functions.Boards.BoardsApi.ListSnapshots", "boards/{boardId}/snapshots", "get")]
+    [InlineData("PutBackground", "Collab.Functions.Boards.BoardsApi.PutBackground", "boards/{boardId}/background", "put")]
+    [InlineData("GetBackground", "Collab.Functions.Boards.BoardsApi.GetBackground", "boards/{boardId}/background", "get")]
+    [InlineData("ExportSvg", "Collab.Functions.Boards.BoardsApi.ExportSvg", "boards/{boardId}/export.svg", "get")]
     public void HttpFunction_IsDeclaredWithItsRouteAndMethod(string name, string entryPoint, string route, string method)
     {
         // Anonymous at the Functions level everywhere: Easy Auth authenticates users, signatures authenticate Web PubSub.

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Collab.Functions.Configuration;
 using Collab.Functions.Tests.Infrastructure;
+using Collab.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 

@@ -1,10 +1,13 @@
+using System.Net;
+using Collab.Boards.Model;
+using Collab.Boards.Storage;
 using Collab.Emulators.WebPubSub;
 using Collab.Functions.Boards;
-using System.Net;
 using Collab.LocalHost.Hosting;
 using Collab.LocalHost.SignIn;
-using Microsoft.Extensions.Logging;
+using Collab.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Collab.Functions.Tests.Infrastructure;
 
@@ -42,8 +45,13 @@ internal sealed class LocalStack : IAsyncDisposable
     /// <summary>The host, for tests of the host itself.</summary>
     public LocalFunctionsHost Host => _host;
 
-    /// <summary>Starts a stack; the host's and the worker's log entries go to <paramref name="logs"/> and, when it stops, to <c>artifacts/logs/</c>.</summary>
-    public static async Task<LocalStack> StartAsync(EmulatorHost emulators, Action<Dictionary<string, string?>>? configure = null, LogCapture? logs = null)
+    /// <summary>
+    /// Starts a stack; the host's and the worker's log entries go to <paramref name="logs"/> and, when it stops, to
+    /// <c>artifacts/logs/</c>. With <paramref name="captureLevel"/>, <paramref name="logs"/> takes entries from that level
+    /// up whatever the test process's appsettings.json says (its <c>Logging</c> rules would stop the worker's Debug and
+    /// Trace entries at the host); the worker still sends only what its own <c>Logging</c> settings let through.
+    /// </summary>
+    public static async Task<LocalStack> StartAsync(EmulatorHost emulators, Action<Dictionary<string, string?>>? configure = null, LogCapture? logs = null, LogLevel? captureLevel = null)
     {
         logs ??= new LogCapture();
         var hub = "local_" + Guid.NewGuid().ToString("N")[..8];
@@ -53,7 +61,14 @@ internal sealed class LocalStack : IAsyncDisposable
         var host = await LocalFunctionsHost.StartAsync(
             new LocalHostOptions { Url = "http://127.0.0.1:0", FunctionAppDirectory = RepositoryRoot.FunctionAppDirectory, WebRoot = Path.Combine(RepositoryRoot.Path, "web") },
             settings,
-            logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
+            logging =>
+            {
+                logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs);
+                if (captureLevel is { } level)
+                {
+                    logging.AddFilter<LogCapture>(null, level);
+                }
+            });
         emulators.WebPubSubOptions.Hubs[hub] = new HubSettings
         {
             EventHandlers = [new EventHandlerSettings { UrlTemplate = host.BaseAddress + "api/eventhandler", UserEventPattern = "*", SystemEvents = ["connect", "connected", "disconnected"] }],
@@ -71,7 +86,7 @@ internal sealed class LocalStack : IAsyncDisposable
     private async Task WarmAsync(string accessKey)
     {
         var boardId = "warmup" + Guid.NewGuid().ToString("N")[..12];
-        await _services.GetRequiredService<BoardMetadataStore>().CreateOrUpdateAsync(
+        await _services.GetRequiredService<BoardStore>().CreateOrUpdateAsync(
             new BoardMetadata(boardId, "warm-up", BoardVisibility.Public, "warmup", [], Guid.NewGuid(), DateTimeOffset.UtcNow), "warmup", CancellationToken.None);
         using var http = new HttpClient();
         using var response = await http.SendAsync(UpstreamEvents.UserMessage(

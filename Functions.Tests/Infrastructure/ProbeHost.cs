@@ -1,4 +1,5 @@
 using Collab.LocalHost.Hosting;
+using Collab.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace Collab.Functions.Tests.Infrastructure;

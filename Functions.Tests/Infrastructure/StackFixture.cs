@@ -1,3 +1,5 @@
+using Collab.Testing;
+
 namespace Collab.Functions.Tests.Infrastructure;
 
 /// <summary>

@@ -1,59 +1,47 @@
 using System.Text;
-using Collab.Functions.Events;
+using Collab.Functions.Hub;
 using Collab.Protocols.WebPubSub;
-using Microsoft.AspNetCore.Http;
 
 namespace Collab.Functions.Tests.Infrastructure;
 
 /// <summary>Upstream requests as Web PubSub sends them (shared/protocols/web-pubsub.md §4.2), signed with a chosen key.</summary>
 internal static class UpstreamEvents
 {
-    public static HttpRequest Connect(CollabApp app, string key, string connectionId, string userId, string claimsJson) =>
-        Event(app, key, "azure.webpubsub.sys.connect", "connect", connectionId, userId, null,
-            $$"""{"claims":{{claimsJson}},"query":{},"headers":{},"subprotocols":["json.webpubsub.azure.v1","json.reliable.webpubsub.azure.v1"],"clientCertificates":[]}""");
+    /// <summary>A user event as Web PubSub sends it over the wire, to the event handler at <paramref name="eventHandler"/>.</summary>
+    public static HttpRequestMessage UserMessage(Uri eventHandler, string key, string hub, string eventName, string connectionId, string userId, string boardId, string body, string eventId = "1") =>
+        EventMessage(eventHandler, key, hub, "azure.webpubsub.user." + eventName, eventName, connectionId, userId, new ConnectionState(boardId, "Name of " + userId), body, eventId);
 
-    public static HttpRequest User(CollabApp app, string key, string eventName, string connectionId, string userId, string boardId, string body, string eventId = "1") =>
-        Event(app, key, "azure.webpubsub.user." + eventName, eventName, connectionId, userId, new ConnectionState(boardId, "Name of " + userId), body, eventId);
+    /// <summary>A <c>connect</c> event as Web PubSub sends it over the wire (§4.4): the token's claims, and both JSON subprotocols offered.</summary>
+    public static HttpRequestMessage ConnectMessage(Uri eventHandler, string key, string hub, string connectionId, string userId, string claimsJson) =>
+        EventMessage(eventHandler, key, hub, "azure.webpubsub.sys.connect", "connect", connectionId, userId, null, ConnectBody(claimsJson));
 
-    public static HttpRequest Event(
-        CollabApp app,
+    /// <summary>Any event as Web PubSub sends it over the wire (binary-mode CloudEvent, JSON body), to the event handler at <paramref name="eventHandler"/>.</summary>
+    public static HttpRequestMessage EventMessage(
+        Uri eventHandler,
         string key,
+        string hub,
         string type,
         string eventName,
         string connectionId,
         string? userId,
         ConnectionState? state,
         string body,
-        string eventId = "1",
-        string hub = "collab")
-    {
-        var request = app.Request("POST", null);
-        foreach (var (name, value) in Headers(key, type, eventName, connectionId, userId, state, eventId, hub))
-        {
-            request.Headers[name] = value;
-        }
-
-        var bytes = Encoding.UTF8.GetBytes(body);
-        request.Body = new MemoryStream(bytes);
-        request.ContentLength = bytes.Length;
-        request.ContentType = "application/json; charset=utf-8";
-        return request;
-    }
-
-    /// <summary>A user event as Web PubSub sends it over the wire, to the event handler at <paramref name="eventHandler"/>.</summary>
-    public static HttpRequestMessage UserMessage(Uri eventHandler, string key, string hub, string eventName, string connectionId, string userId, string boardId, string body, string eventId = "1")
+        string eventId = "1")
     {
         var request = new HttpRequestMessage(HttpMethod.Post, eventHandler)
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
-        foreach (var (name, value) in Headers(key, "azure.webpubsub.user." + eventName, eventName, connectionId, userId, new ConnectionState(boardId, "Name of " + userId), eventId, hub))
+        foreach (var (name, value) in Headers(key, type, eventName, connectionId, userId, state, eventId, hub))
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }
 
         return request;
     }
+
+    private static string ConnectBody(string claimsJson) =>
+        $$"""{"claims":{{claimsJson}},"query":{},"headers":{},"subprotocols":["json.webpubsub.azure.v1","json.reliable.webpubsub.azure.v1"],"clientCertificates":[]}""";
 
     private static IEnumerable<(string Name, string Value)> Headers(string key, string type, string eventName, string connectionId, string? userId, ConnectionState? state, string eventId, string hub)
     {

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Storage.Blobs;
 using Collab.Functions.Tests.Infrastructure;
+using Collab.Testing;
 
 namespace Collab.Functions.Tests.LocalHost;
 

@@ -2,6 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Collab.Boards.Live;
+using Collab.Boards.Model;
+using Collab.Boards.Storage;
 using Collab.Functions.Boards;
 using Collab.Functions.Tests.Boards;
 using Collab.Functions.Tests.Infrastructure;
@@ -9,6 +12,7 @@ using Collab.LocalHost.Hosting;
 using Collab.LocalHost.Metadata;
 using Collab.LocalHost.Rpc;
 using Collab.LocalHost.Worker;
+using Collab.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Collab.Functions.Tests.LocalHost;
@@ -80,16 +84,16 @@ public sealed class LocalFunctionsHostTests(EmulatorHost emulators) : IClassFixt
         using var http = await SignedInAsync(stack, "Alice");
         var boardId = LiveBoardsTests.NewBoard();
         await http.PutAsJsonAsync($"api/boards/{boardId}", new { title = "Local" });
-        await stack.Services.GetRequiredService<LiveBoards>().CommitAsync(boardId, "x", LiveBoardsTests.AddRect("s", 1), CancellationToken.None);
+        await stack.Services.GetRequiredService<BoardCommitter>().CommitAsync(boardId, "x", LiveBoardsTests.AddRect("s", 1), CancellationToken.None);
 
         var created = await http.PostAsync($"api/boards/{boardId}/snapshots?seq=1", null);
         var unbound = await http.PostAsync($"api/boards/{boardId}/snapshots", null);
 
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal(HttpStatusCode.InternalServerError, unbound.StatusCode);
-        var snapshots = stack.Services.GetRequiredService<SnapshotStore>();
+        var snapshots = stack.Services.GetRequiredService<BoardStore>();
         Assert.Equal([1L], await PollSnapshotsAsync(snapshots, boardId));
-        Assert.NotNull(await snapshots.LoadLatestAsync(boardId, null, CancellationToken.None));
+        Assert.NotNull(await snapshots.LoadLatestSnapshotAsync(boardId, null, CancellationToken.None));
     }
 
     [Fact]
@@ -98,7 +102,7 @@ public sealed class LocalFunctionsHostTests(EmulatorHost emulators) : IClassFixt
         await using var stack = await LocalStack.StartAsync(emulators, settings => settings["Boards:SnapshotSchedule"] = "*/1 * * * * *");
         var boardId = await CreateBoardWithOneOpAsync(stack);
 
-        Assert.Equal([1L], await PollSnapshotsAsync(stack.Services.GetRequiredService<SnapshotStore>(), boardId));
+        Assert.Equal([1L], await PollSnapshotsAsync(stack.Services.GetRequiredService<BoardStore>(), boardId));
     }
 
     [Fact]
@@ -112,7 +116,7 @@ public sealed class LocalFunctionsHostTests(EmulatorHost emulators) : IClassFixt
         var run = await http.PostAsJsonAsync("admin/functions/SnapshotTimer", new { input = "" });
 
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
-        Assert.Equal([1L], await PollSnapshotsAsync(stack.Services.GetRequiredService<SnapshotStore>(), boardId));
+        Assert.Equal([1L], await PollSnapshotsAsync(stack.Services.GetRequiredService<BoardStore>(), boardId));
     }
 
     [Fact]
@@ -279,17 +283,17 @@ public sealed class LocalFunctionsHostTests(EmulatorHost emulators) : IClassFixt
     private static async Task<string> CreateBoardWithOneOpAsync(LocalStack stack)
     {
         var boardId = LiveBoardsTests.NewBoard();
-        await stack.Services.GetRequiredService<BoardMetadataStore>().CreateOrUpdateAsync(
+        await stack.Services.GetRequiredService<BoardStore>().CreateOrUpdateAsync(
             new BoardMetadata(boardId, "t", BoardVisibility.Public, "x", [], Guid.NewGuid(), DateTimeOffset.UtcNow), "x", CancellationToken.None);
-        await stack.Services.GetRequiredService<LiveBoards>().CommitAsync(boardId, "x", LiveBoardsTests.AddRect("s", 1), CancellationToken.None);
+        await stack.Services.GetRequiredService<BoardCommitter>().CommitAsync(boardId, "x", LiveBoardsTests.AddRect("s", 1), CancellationToken.None);
         return boardId;
     }
 
-    private static async Task<List<long>> PollSnapshotsAsync(SnapshotStore snapshots, string boardId)
+    private static async Task<List<long>> PollSnapshotsAsync(BoardStore snapshots, string boardId)
     {
-        await Eventually.UntilAsync(async () => (await snapshots.ListAsync(boardId, CancellationToken.None)).Count > 0, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(200));
+        await Eventually.UntilAsync(async () => (await snapshots.ListSnapshotsAsync(boardId, CancellationToken.None)).Count > 0, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(200));
 
-        return (await snapshots.ListAsync(boardId, CancellationToken.None)).Select(s => s.Seq).ToList();
+        return (await snapshots.ListSnapshotsAsync(boardId, CancellationToken.None)).Select(s => s.Seq).ToList();
     }
 
     private static async Task<HttpClient> SignedInAsync(LocalStack stack, string name)

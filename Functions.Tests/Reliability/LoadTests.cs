@@ -1,10 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
+using Collab.Boards.Live;
+using Collab.Boards.Model;
+using Collab.Boards.Storage;
 using Collab.Functions.Boards;
 using Collab.Functions.Identity;
 using Collab.Functions.Tests.Boards;
 using Collab.Functions.Tests.Infrastructure;
 using Collab.Functions.Tokens;
+using Collab.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -29,7 +33,7 @@ public sealed class LoadTests(EmulatorHost emulators, ITestOutputHelper output) 
         for (var b = 0; b < Boards; b++)
         {
             boards[b] = LiveBoardsTests.NewBoard();
-            await stack.Services.GetRequiredService<BoardMetadataStore>().CreateOrUpdateAsync(
+            await stack.Services.GetRequiredService<BoardStore>().CreateOrUpdateAsync(
                 new BoardMetadata(boards[b], "load", BoardVisibility.Public, "owner", [], Guid.NewGuid(), DateTimeOffset.UtcNow), "owner", CancellationToken.None);
         }
 

@@ -3,9 +3,11 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Collab.Boards.Live;
 using Collab.Functions.Boards;
 using Collab.Functions.Tests.Boards;
 using Collab.Functions.Tests.Infrastructure;
+using Collab.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Collab.Functions.Tests.Reliability;

@@ -1,46 +1,53 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
 using System.Text.Json;
-using Azure.Storage.Blobs;
-using Collab.Functions.Http;
 using Collab.Functions.Tests.Infrastructure;
-using Collab.Functions.Tokens;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.DependencyInjection;
+using Collab.Testing;
+using static Collab.Functions.Tests.Infrastructure.TokenRequests;
 
 namespace Collab.Functions.Tests.Tokens;
 
 /// <summary>
-/// <c>POST /api/acs/token</c> and <c>DELETE /api/acs/identity</c> end to end: the ACS identity emulator
-/// (shared/protocols/acs-identity.md) and the mapping in Azurite.
+/// <c>POST /api/acs/token</c> and <c>DELETE /api/acs/identity</c> end to end, over HTTP through the local host and the
+/// real worker: the ACS identity emulator (shared/protocols/acs-identity.md) and the mapping in Azurite. The tests
+/// share one stack and keep apart by user; xunit runs a class's tests one at a time, so what the emulator and the
+/// identities container hold before and after a test differs only by what that test did.
 /// </summary>
-public sealed class AcsTokenFunctionTests(EmulatorHost emulators) : IClassFixture<EmulatorHost>
+public sealed class AcsTokenFunctionTests(StackFixture fixture) : IClassFixture<StackFixture>
 {
+    private EmulatorHost Emulators => fixture.Emulators;
+
+    private LocalStack Stack => fixture.Stack;
+
     [Fact]
     public async Task FirstCall_CreatesOneIdentityAndMapsIt_TokenExpEqualsExpiresOn()
     {
-        await using var app = CollabApp.Start(CollabApp.Settings(emulators));
         var user = NewUser();
+        using var client = await Stack.SignInAsync(user);
+        var mappings = (await AcsMappingBlobsAsync(Stack)).Count;
 
-        var first = await IssueAsync(app, user);
-        var second = await IssueAsync(app, user);
+        var first = await IssueAcsTokenAsync(client);
+        var second = await IssueAcsTokenAsync(client);
 
         Assert.StartsWith("8:acs:", first.AcsUserId);
         Assert.Equal(first.AcsUserId, second.AcsUserId);
-        Assert.True(emulators.AcsIdentities.Exists(first.AcsUserId));
+        Assert.True(Emulators.AcsIdentities.Exists(first.AcsUserId));
         var claims = JwtPayload.Claims(first.Token);
         Assert.Equal(first.ExpiresOn.ToUnixTimeSeconds(), claims.GetProperty("exp").GetInt64());
         Assert.Equal(3600, claims.GetProperty("exp").GetInt64() - claims.GetProperty("iat").GetInt64());
         Assert.Equal("chat,voip", claims.GetProperty("acsScope").GetString());
         Assert.Equal(first.AcsUserId[2..], claims.GetProperty("skypeid").GetString());
-        Assert.Single(await MappingBlobsAsync(app));
+        Assert.Equal(first.AcsUserId, await AcsMappingOfAsync(Stack, user));
+        Assert.Equal(mappings + 1, (await AcsMappingBlobsAsync(Stack)).Count);
     }
 
     [Fact]
     public async Task RequestedSubsetOfScopes_IsWhatTheTokenCarries()
     {
-        await using var app = CollabApp.Start(CollabApp.Settings(emulators));
+        using var client = await Stack.SignInAsync(NewUser());
 
-        var response = await IssueAsync(app, NewUser(), "{\"scopes\":[\"voip\"]}");
+        var response = await IssueAcsTokenAsync(client, "{\"scopes\":[\"voip\"]}");
 
         Assert.Equal("voip", JwtPayload.Claims(response.Token).GetProperty("acsScope").GetString());
     }
@@ -48,52 +55,59 @@ public sealed class AcsTokenFunctionTests(EmulatorHost emulators) : IClassFixtur
     [Fact]
     public async Task TwentyConcurrentFirstCalls_ProduceOneIdentity()
     {
-        await using var app = CollabApp.Start(CollabApp.Settings(emulators));
         var user = NewUser();
-        var before = emulators.AcsIdentities.Count;
+        using var client = await Stack.SignInAsync(user);
+        var before = Emulators.AcsIdentities.Count;
+        var mappings = (await AcsMappingBlobsAsync(Stack)).Count;
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => IssueAsync(app, user)));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => IssueAcsTokenAsync(client)));
 
-        Assert.Single(responses.Select(r => r.AcsUserId).Distinct());
-        Assert.Single(await MappingBlobsAsync(app));
+        var acsUserId = Assert.Single(responses.Select(r => r.AcsUserId).Distinct());
+        Assert.Equal(acsUserId, await AcsMappingOfAsync(Stack, user));
+        Assert.Equal(mappings + 1, (await AcsMappingBlobsAsync(Stack)).Count);
         // Calls that lost the conditional write delete the identity they created, so exactly one is left.
-        Assert.Equal(before + 1, emulators.AcsIdentities.Count);
+        Assert.Equal(before + 1, Emulators.AcsIdentities.Count);
         Assert.All(responses, r => Assert.Equal(r.AcsUserId[2..], JwtPayload.Claims(r.Token).GetProperty("skypeid").GetString()));
     }
 
     [Fact]
     public async Task Delete_RemovesMappingThenIdentity_AndIsIdempotent()
     {
-        await using var app = CollabApp.Start(CollabApp.Settings(emulators));
         var user = NewUser();
-        var issued = await IssueAsync(app, user);
+        using var client = await Stack.SignInAsync(user);
+        var mappings = (await AcsMappingBlobsAsync(Stack)).Count;
+        var issued = await IssueAcsTokenAsync(client);
 
-        var first = await app.Function<AcsIdentityFunction>().Run(app.Request("DELETE", user), CancellationToken.None);
-        var again = await app.Function<AcsIdentityFunction>().Run(app.Request("DELETE", user), CancellationToken.None);
+        using var first = await client.DeleteAsync("api/acs/identity");
+        using var again = await client.DeleteAsync("api/acs/identity");
 
-        Assert.IsType<NoContentResult>(first);
-        Assert.IsType<NoContentResult>(again);
-        Assert.Empty(await MappingBlobsAsync(app));
-        Assert.False(emulators.AcsIdentities.Exists(issued.AcsUserId));
-        var next = await IssueAsync(app, user);
+        Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, again.StatusCode);
+        Assert.Null(await AcsMappingOfAsync(Stack, user));
+        Assert.Equal(mappings, (await AcsMappingBlobsAsync(Stack)).Count);
+        Assert.False(Emulators.AcsIdentities.Exists(issued.AcsUserId));
+        var next = await IssueAcsTokenAsync(client);
         Assert.NotEqual(issued.AcsUserId, next.AcsUserId);
     }
 
     [Fact]
     public async Task MappingToAnIdentityDeletedElsewhere_IsReplaced()
     {
-        await using var app = CollabApp.Start(CollabApp.Settings(emulators));
         var user = NewUser();
-        var issued = await IssueAsync(app, user);
-        emulators.AcsIdentities.Delete(issued.AcsUserId);
+        using var client = await Stack.SignInAsync(user);
+        var mappings = (await AcsMappingBlobsAsync(Stack)).Count;
+        var issued = await IssueAcsTokenAsync(client);
+        Emulators.AcsIdentities.Delete(issued.AcsUserId);
 
-        var next = await IssueAsync(app, user);
+        var next = await IssueAcsTokenAsync(client);
 
         Assert.NotEqual(issued.AcsUserId, next.AcsUserId);
-        Assert.True(emulators.AcsIdentities.Exists(next.AcsUserId));
-        Assert.Single(await MappingBlobsAsync(app));
+        Assert.True(Emulators.AcsIdentities.Exists(next.AcsUserId));
+        Assert.Equal(next.AcsUserId, await AcsMappingOfAsync(Stack, user));
+        Assert.Equal(mappings + 1, (await AcsMappingBlobsAsync(Stack)).Count);
     }
 
+    // A null user is a caller who is not signed in; any other signs in as a fresh user.
     [Theory]
     [InlineData(null, null, 401, "unauthenticated")]
     [InlineData("u", "{\"scopes\":[\"chat.join\"]}", 400, "invalid-request")]
@@ -103,121 +117,86 @@ public sealed class AcsTokenFunctionTests(EmulatorHost emulators) : IClassFixtur
     [InlineData("u", "{not json", 400, "invalid-request")]
     public async Task BadRequests_GetTheirProblem_AndCreateNothing(string? user, string? body, int status, string kind)
     {
-        await using var app = CollabApp.Start(CollabApp.Settings(emulators));
-        var before = emulators.AcsIdentities.Count;
-        var request = app.Request("POST", user is null ? null : NewUser(), body);
+        var before = Emulators.AcsIdentities.Count;
+        var mappings = (await AcsMappingBlobsAsync(Stack)).Count;
+        var name = NewUser();
+        using var client = user is null ? Stack.Anonymous() : await Stack.SignInAsync(name);
 
-        var result = await app.Function<AcsTokenFunction>().Run(request, CancellationToken.None);
+        using var response = await PostAcsTokenAsync(client, body);
 
-        var (actualStatus, headers, json) = await CollabApp.ExecuteAsync(result, request);
-        Assert.Equal(status, actualStatus);
-        Assert.StartsWith("application/problem+json", headers.ContentType.ToString());
-        using var problem = JsonDocument.Parse(json);
-        Assert.Equal("urn:collab:problem:" + kind, problem.RootElement.GetProperty("type").GetString());
-        Assert.Equal(status, problem.RootElement.GetProperty("status").GetInt32());
+        var json = await AssertProblemAsync(response, (HttpStatusCode)status, kind);
         Assert.DoesNotContain("token", json.Replace("\"type\"", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(before, emulators.AcsIdentities.Count);
-        Assert.Empty(await MappingBlobsAsync(app));
+        Assert.Equal(before, Emulators.AcsIdentities.Count);
+        Assert.Equal(mappings, (await AcsMappingBlobsAsync(Stack)).Count);
+        Assert.Null(await AcsMappingOfAsync(Stack, name));
     }
 
     [Fact]
     public async Task NonJsonBody_Is415()
     {
-        await using var app = CollabApp.Start(CollabApp.Settings(emulators));
-        var request = app.Request("POST", NewUser(), "scopes=chat");
-        request.ContentType = "application/x-www-form-urlencoded";
+        using var client = await Stack.SignInAsync(NewUser());
 
-        var result = await app.Function<AcsTokenFunction>().Run(request, CancellationToken.None);
+        using var response = await client.PostAsync("api/acs/token", new StringContent("scopes=chat", Encoding.UTF8, "application/x-www-form-urlencoded"));
 
-        Assert.Equal(StatusCodes.Status415UnsupportedMediaType, Assert.IsType<ProblemResult>(result).StatusCode);
+        await AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
     }
 
     [Fact]
     public async Task OverTheRateLimit_Is429WithRetryAfter_AndCreatesNothing()
     {
-        var settings = CollabApp.Settings(emulators);
-        settings["RateLimit:PermitsPerMinute"] = "2";
-        await using var app = CollabApp.Start(settings);
-        var user = NewUser();
-        await IssueAsync(app, user);
-        await IssueAsync(app, user);
-        var before = emulators.AcsIdentities.Count;
-        var request = app.Request("POST", user);
+        await using var stack = await LocalStack.StartAsync(Emulators, settings => settings["RateLimit:PermitsPerMinute"] = "2");
+        using var client = await stack.SignInAsync(NewUser());
+        await IssueAcsTokenAsync(client);
+        await IssueAcsTokenAsync(client);
+        var before = Emulators.AcsIdentities.Count;
 
-        var result = await app.Function<AcsTokenFunction>().Run(request, CancellationToken.None);
+        using var response = await PostAcsTokenAsync(client);
 
-        var (status, headers, _) = await CollabApp.ExecuteAsync(result, request);
-        Assert.Equal(StatusCodes.Status429TooManyRequests, status);
-        Assert.InRange(int.Parse(headers.RetryAfter.ToString(), System.Globalization.CultureInfo.InvariantCulture), 1, 60);
-        Assert.Equal(before, emulators.AcsIdentities.Count);
+        await AssertProblemAsync(response, HttpStatusCode.TooManyRequests, "rate-limited");
+        Assert.InRange(int.Parse(Assert.Single(response.Headers.GetValues("Retry-After")), CultureInfo.InvariantCulture), 1, 60);
+        Assert.Equal(before, Emulators.AcsIdentities.Count);
         // The limit is per user: someone else still gets a token.
-        Assert.StartsWith("8:acs:", (await IssueAsync(app, NewUser())).AcsUserId);
+        using var someoneElse = await stack.SignInAsync(NewUser());
+        Assert.StartsWith("8:acs:", (await IssueAcsTokenAsync(someoneElse)).AcsUserId);
     }
 
     [Fact]
     public async Task Origins_OnlyConfiguredOnesAreServed()
     {
-        await using var app = CollabApp.Start(CollabApp.Settings(emulators));
-        var before = emulators.AcsIdentities.Count;
-        var foreign = app.Request("POST", NewUser());
-        foreign.Headers.Origin = "https://evil.example";
-        var allowed = app.Request("POST", NewUser());
-        allowed.Headers.Origin = CollabApp.AllowedOrigin;
-        var sameOrigin = app.Request("POST", NewUser());
-        sameOrigin.Headers.Origin = "https://" + sameOrigin.Host.Value;
+        var before = Emulators.AcsIdentities.Count;
+        using var foreignClient = await Stack.SignInAsync(NewUser());
+        using var allowedClient = await Stack.SignInAsync(NewUser());
+        using var sameOriginClient = await Stack.SignInAsync(NewUser());
 
-        var refused = await app.Function<AcsTokenFunction>().Run(foreign, CancellationToken.None);
-        var served = await app.Function<AcsTokenFunction>().Run(allowed, CancellationToken.None);
-        var servedToItself = await app.Function<AcsTokenFunction>().Run(sameOrigin, CancellationToken.None);
+        using var refused = await PostAcsTokenAsync(foreignClient, origin: "https://evil.example");
+        using var served = await PostAcsTokenAsync(allowedClient, origin: CollabApp.AllowedOrigin);
+        // The page the app itself serves; https although the host is http, as behind a TLS-terminating front end.
+        using var servedToItself = await PostAcsTokenAsync(sameOriginClient, origin: "https://" + Stack.BaseAddress.Authority);
 
-        Assert.Equal(StatusCodes.Status403Forbidden, Assert.IsType<ProblemResult>(refused).StatusCode);
-        Assert.False(foreign.HttpContext.Response.Headers.ContainsKey("Access-Control-Allow-Origin"));
-        Assert.IsType<OkObjectResult>(served);
-        Assert.Equal(CollabApp.AllowedOrigin, allowed.HttpContext.Response.Headers.AccessControlAllowOrigin.ToString());
-        Assert.Equal("no-store", allowed.HttpContext.Response.Headers.CacheControl.ToString());
-        Assert.IsType<OkObjectResult>(servedToItself);
-        Assert.Equal(before + 2, emulators.AcsIdentities.Count);
+        await AssertProblemAsync(refused, HttpStatusCode.Forbidden, "origin-not-allowed");
+        Assert.False(refused.Headers.Contains("Access-Control-Allow-Origin"));
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Equal(CollabApp.AllowedOrigin, Assert.Single(served.Headers.GetValues("Access-Control-Allow-Origin")));
+        Assert.Equal("no-store", served.Headers.CacheControl?.ToString());
+        Assert.Equal(HttpStatusCode.OK, servedToItself.StatusCode);
+        Assert.Equal(before + 2, Emulators.AcsIdentities.Count);
     }
 
     [Fact]
     public async Task WrongAcsKey_Is502WithoutDetailsOfTheKey()
     {
-        var settings = CollabApp.Settings(emulators);
-        settings["Acs:ConnectionString"] = $"endpoint={emulators.AcsEndpoint};accesskey={Convert.ToBase64String("another-key-that-acs-will-refuse"u8)}";
-        await using var app = CollabApp.Start(settings);
+        var wrongKey = Convert.ToBase64String("another-key-that-acs-will-refuse"u8);
+        await using var stack = await LocalStack.StartAsync(Emulators, settings =>
+            settings["Acs:ConnectionString"] = $"endpoint={Emulators.AcsEndpoint};accesskey={wrongKey}");
+        using var client = await stack.SignInAsync(NewUser());
 
-        var result = await app.Function<AcsTokenFunction>().Run(app.Request("POST", NewUser()), CancellationToken.None);
+        using var response = await PostAcsTokenAsync(client);
 
-        var problem = Assert.IsType<ProblemResult>(result);
-        Assert.Equal(StatusCodes.Status502BadGateway, problem.StatusCode);
-        Assert.Contains("401 Denied", problem.Problem.Detail);
-        Assert.Empty(await MappingBlobsAsync(app));
-    }
-
-    internal static string NewUser() => "user-" + Guid.NewGuid().ToString("N");
-
-    internal static async Task<AcsTokenResponse> IssueAsync(CollabApp app, string userId, string? body = null)
-    {
-        var result = await app.Function<AcsTokenFunction>().Run(app.Request("POST", userId, body), CancellationToken.None);
-        var ok = Assert.IsType<OkObjectResult>(result);
-        return Assert.IsType<AcsTokenResponse>(ok.Value);
-    }
-
-    private static async Task<List<string>> MappingBlobsAsync(CollabApp app)
-    {
-        var container = app.Services.GetRequiredService<BlobServiceClient>()
-            .GetBlobContainerClient(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Collab.Functions.Configuration.StorageOptions>>().Value.IdentitiesContainer);
-        var names = new List<string>();
-        if (!await container.ExistsAsync())
-        {
-            return names;
-        }
-
-        await foreach (var blob in container.GetBlobsAsync())
-        {
-            names.Add(blob.Name);
-        }
-
-        return names;
+        var body = await AssertProblemAsync(response, HttpStatusCode.BadGateway, "upstream-failure");
+        using var problem = JsonDocument.Parse(body);
+        Assert.Contains("401 Denied", problem.RootElement.GetProperty("detail").GetString());
+        Assert.DoesNotContain(wrongKey, body);
+        Assert.DoesNotContain(Emulators.AcsOptions.AccessKey, body);
+        Assert.Empty(await AcsMappingBlobsAsync(stack));
     }
 }

@@ -1,35 +1,60 @@
+using System.Net;
 using Collab.Functions.Tests.Infrastructure;
-using Collab.Functions.Tokens;
-using Microsoft.AspNetCore.Mvc;
+using Collab.Testing;
+using Microsoft.Extensions.Logging;
+using static Collab.Functions.Tests.Infrastructure.TokenRequests;
 
 namespace Collab.Functions.Tests.Tokens;
 
-/// <summary>Every log entry written while tokens are issued, refused and revoked, at Trace level, holds no secret.</summary>
+/// <summary>
+/// Every log entry of the host and the worker written while tokens are issued, refused and revoked over HTTP, at
+/// Trace level, holds no secret.
+/// </summary>
 public sealed class SecretsNeverLoggedTests(EmulatorHost emulators) : IClassFixture<EmulatorHost>
 {
     [Fact]
     public async Task TokenIssuance_LogsNoKeyConnectionStringOrToken()
     {
-        var settings = CollabApp.Settings(emulators);
-        settings["RateLimit:PermitsPerMinute"] = "3";
-        await using var app = CollabApp.Start(settings);
+        var logs = new LogCapture();
+        await using var stack = await LocalStack.StartAsync(
+            emulators,
+            settings =>
+            {
+                settings["RateLimit:PermitsPerMinute"] = "3";
+                // The worker's own filter: with it, the worker sends the host everything down to Trace.
+                settings["Logging:LogLevel:Default"] = "Trace";
+            },
+            logs,
+            captureLevel: LogLevel.Trace);
+        using var alice = await stack.SignInAsync("Alice");
         var issued = new List<string>();
 
-        var acs = await AcsTokenFunctionTests.IssueAsync(app, "alice-id");
-        issued.Add(acs.Token);
-        var negotiate = Assert.IsType<NegotiateResponse>(Assert.IsType<OkObjectResult>(
-            await app.Function<NegotiateFunction>().Run(app.Request("POST", "alice-id"), "b1")).Value);
-        issued.Add(negotiate.Url.Query.Split("access_token=")[1]);
-        issued.Add(Assert.IsType<ContentResult>(await app.Function<FluidTokenFunction>().Run(app.Request("GET", "alice-id", query: "?tenantId=collab-tests"))).Content!);
-        await app.Function<FluidTokenFunction>().Run(app.Request("GET", "alice-id", query: "?tenantId=collab-tests&userId=mallory"));
-        for (var i = 0; i < 4; i++)
+        issued.Add((await IssueAcsTokenAsync(alice)).Token);
+        issued.Add((await NegotiateAsync(alice, "b1")).Url.Query.Split("access_token=")[1]);
+        issued.Add(await FluidTokenAsync(alice, "?tenantId=collab-tests"));
+        using (var refused = await alice.GetAsync("api/fluid/token?tenantId=collab-tests&userId=mallory"))
         {
-            await app.Function<NegotiateFunction>().Run(app.Request("POST", "alice-id"), "b1");
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         }
 
-        await app.Function<AcsIdentityFunction>().Run(app.Request("DELETE", "alice-id"), CancellationToken.None);
+        var negotiated = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await PostNegotiateAsync(alice, "b1");
+            negotiated.Add(response.StatusCode);
+        }
 
-        Assert.NotEmpty(app.Logs.Entries);
+        // Three permits a minute: the first negotiate above and two of these are served, the rest refused.
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], negotiated);
+        using (var deleted = await alice.DeleteAsync("api/acs/identity"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        // The check below covers what the worker itself logs, down to Trace: its own entries, and the ACS client's
+        // request headers (where a key or token would be, if anywhere), which HttpClient logs only at Trace.
+        Assert.Contains(logs.Entries, e => e.StartsWith("Information Collab.Functions.", StringComparison.Ordinal));
+        Assert.Contains(logs.Entries, e => e.StartsWith("Trace System.Net.Http.HttpClient.AcsIdentityClient.ClientHandler: Request Headers", StringComparison.Ordinal));
         string[] secrets =
         [
             emulators.WebPubSubOptions.AccessKey,
@@ -41,7 +66,7 @@ public sealed class SecretsNeverLoggedTests(EmulatorHost emulators) : IClassFixt
             .. issued,
             .. issued.Select(t => t.Split('.')[2]),
         ];
-        foreach (var entry in app.Logs.Entries)
+        foreach (var entry in logs.Entries)
         {
             foreach (var secret in secrets)
             {

@@ -1,3 +1,5 @@
+using Collab.Boards.Model;
+
 namespace Collab.Functions.Boards;
 
 /// <summary>The body of <c>GET /api/boards/{boardId}</c>: metadata and the state (now, or at <c>atSeq</c>).</summary>

@@ -1,11 +1,10 @@
 using System.Security.Cryptography;
-using Azure;
-using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
-using Collab.Functions.Configuration;
-using Collab.Functions.Http;
+using Collab.Boards.Errors;
+using Collab.Boards.Live;
+using Collab.Boards.Model;
+using Collab.Boards.Rendering;
+using Collab.Boards.Storage;
 using Collab.Functions.Identity;
-using Microsoft.Extensions.Logging;
 
 namespace Collab.Functions.Boards;
 
@@ -13,13 +12,7 @@ namespace Collab.Functions.Boards;
 /// The board HTTP API's work: create and read boards, catch-up, snapshots, history, background and export, each
 /// behind the access rule <c>connect</c> applies (public: any signed-in user; private: owner and members).
 /// </summary>
-public sealed class BoardService(
-    BoardMetadataStore metadata,
-    LiveBoards live,
-    SnapshotStore snapshots,
-    BlobServiceClient blobs,
-    TimeProvider time,
-    ILogger<BoardService> logger)
+public sealed class BoardService(BoardStore store, LiveBoards live, BoardCommitter committer, TimeProvider time)
 {
     private const int MaxMembers = 100;
 
@@ -48,8 +41,8 @@ public sealed class BoardService(
         }
 
         var requested = new BoardMetadata(boardId, title, visibility, user.UserId, members, Guid.NewGuid(), time.GetUtcNow());
-        return await metadata.CreateOrUpdateAsync(requested, user.UserId, cancellationToken)
-            ?? throw new ApiProblemException(ProblemResult.Conflict("The board exists and belongs to someone else."));
+        return await store.CreateOrUpdateAsync(requested, user.UserId, cancellationToken)
+            ?? throw new ConflictException("The board exists and belongs to someone else.");
     }
 
     /// <summary>Metadata and state, now or right after <paramref name="atSeq"/>.</summary>
@@ -83,7 +76,7 @@ public sealed class BoardService(
     public async Task<IReadOnlyList<SnapshotInfo>> ListSnapshotsAsync(SignedInUser user, string boardId, CancellationToken cancellationToken)
     {
         await AdmitAsync(user, boardId, cancellationToken);
-        return await snapshots.ListAsync(boardId, cancellationToken);
+        return await store.ListSnapshotsAsync(boardId, cancellationToken);
     }
 
     /// <summary>Stores a background image and announces it to the board as a committed <c>setBackground</c>.</summary>
@@ -92,35 +85,22 @@ public sealed class BoardService(
         ArgumentNullException.ThrowIfNull(image);
         await AdmitAsync(user, boardId, cancellationToken);
         var mediaType = BackgroundImage.MediaTypeOf(image)
-            ?? throw new ApiProblemException(ProblemResult.UnsupportedMediaType("The background must be a PNG, JPEG or GIF image."));
+            ?? throw InvalidRequestException.UnsupportedMediaType("The background must be a PNG, JPEG or GIF image.");
         var version = Convert.ToHexStringLower(SHA256.HashData(image))[..16];
-        var blob = blobs.GetBlobContainerClient(BoardsOptions.Container).GetBlobClient(BoardBlobNames.Background(boardId));
-        await blob.UploadAsync(BinaryData.FromBytes(image), new BlobUploadOptions
-        {
-            HttpHeaders = new BlobHttpHeaders { ContentType = mediaType, CacheControl = "no-cache" },
-            Metadata = new Dictionary<string, string> { ["version"] = version },
-        }, cancellationToken);
-        logger.LogInformation("Background {Version} ({MediaType}, {Bytes} bytes) stored for board {BoardId}", version, mediaType, image.Length, boardId);
+        await store.PutBackgroundAsync(boardId, image, mediaType, version, cancellationToken);
 
         // The op id is the image's hash, so uploading the same image again (or retrying) commits nothing new.
-        var operation = new IncomingOperation("background-" + version, new BoardOperation { Type = BoardOperationTypes.SetBackground, Image = version });
-        return await live.CommitAsync(boardId, user.UserId, operation, cancellationToken);
+        var operation = new IncomingOperation("background-" + version, new SetBackground(Color: null, Image: version));
+        return await committer.CommitAsync(boardId, user.UserId, operation, cancellationToken);
     }
 
-    /// <summary>The background image and its media type, or null when the board has none.</summary>
-    public async Task<(BinaryData Content, string MediaType, string Version)?> GetBackgroundAsync(SignedInUser user, string boardId, CancellationToken cancellationToken)
+    /// <summary>The background image, its media type and version.</summary>
+    /// <exception cref="NotFoundException">The board has no background image.</exception>
+    public async Task<(BinaryData Content, string MediaType, string Version)> GetBackgroundAsync(SignedInUser user, string boardId, CancellationToken cancellationToken)
     {
         await AdmitAsync(user, boardId, cancellationToken);
-        try
-        {
-            var result = await blobs.GetBlobContainerClient(BoardsOptions.Container).GetBlobClient(BoardBlobNames.Background(boardId)).DownloadContentAsync(cancellationToken);
-            var version = result.Value.Details.Metadata.TryGetValue("version", out var v) ? v : result.Value.Details.ETag.ToString();
-            return (result.Value.Content, result.Value.Details.ContentType, version);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            return null;
-        }
+        return await store.GetBackgroundAsync(boardId, cancellationToken)
+            ?? throw new NotFoundException("background-not-found", "The board has no background image.");
     }
 
     /// <summary>The board (now or at <paramref name="atSeq"/>) as SVG.</summary>
@@ -155,20 +135,20 @@ public sealed class BoardService(
     {
         ArgumentNullException.ThrowIfNull(user);
         RequireValidId(boardId);
-        var board = await metadata.GetAsync(boardId, cancellationToken)
-            ?? throw new ApiProblemException(ProblemResult.NotFound("board-not-found", "The board does not exist."));
+        var board = await store.GetMetadataAsync(boardId, cancellationToken)
+            ?? throw new NotFoundException("board-not-found", "The board does not exist.");
         return board.Admits(user.UserId)
             ? board
-            : throw new ApiProblemException(ProblemResult.Forbidden("This private board admits only its owner and members."));
+            : throw new ForbiddenException("This private board admits only its owner and members.");
     }
 
     private static void RequireValidId(string boardId)
     {
         if (!BoardId.IsValid(boardId))
         {
-            throw Invalid("boardId must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'.");
+            throw new InvalidRequestException(BoardId.Requirement);
         }
     }
 
-    private static ApiProblemException Invalid(string detail) => new(ProblemResult.InvalidRequest(detail));
+    private static InvalidRequestException Invalid(string detail) => new(detail);
 }

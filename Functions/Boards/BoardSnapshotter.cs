@@ -1,54 +1,35 @@
 using Azure;
-using Azure.Storage.Blobs;
-using Collab.Functions.Configuration;
+using Collab.Boards.Live;
+using Collab.Boards.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Collab.Functions.Boards;
 
 /// <summary>Snapshots every board whose log has moved past its latest snapshot.</summary>
-public sealed class BoardSnapshotter(BlobServiceClient blobs, LiveBoards live, SnapshotStore snapshots, ILogger<BoardSnapshotter> logger)
+public sealed class BoardSnapshotter(BoardStore store, LiveBoards live, ILogger<BoardSnapshotter> logger)
 {
     /// <summary>Walks the boards and writes the missing snapshots.</summary>
     /// <returns>How many snapshots were written.</returns>
     public async Task<int> SnapshotStaleBoardsAsync(CancellationToken cancellationToken)
     {
         var written = 0;
-        var container = blobs.GetBlobContainerClient(BoardsOptions.Container);
-        try
+        await foreach (var boardId in store.ListBoardIdsAsync(cancellationToken))
         {
-            await foreach (var item in container.GetBlobsByHierarchyAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, "/", "boards/", cancellationToken))
+            try
             {
-                if (!item.IsPrefix)
+                var latest = (await store.ListSnapshotsAsync(boardId, cancellationToken)).LastOrDefault();
+                if (await live.SnapshotCurrentAsync(boardId, cancellationToken) is { } snapshot
+                    && snapshot.State.Seq > (latest?.Seq ?? 0)
+                    && await store.WriteSnapshotAsync(snapshot, cancellationToken))
                 {
-                    continue;
-                }
-
-                var boardId = item.Prefix["boards/".Length..].TrimEnd('/');
-                if (!BoardId.IsValid(boardId))
-                {
-                    continue;
-                }
-
-                try
-                {
-                    var latest = (await snapshots.ListAsync(boardId, cancellationToken)).LastOrDefault();
-                    if (await live.SnapshotCurrentAsync(boardId, cancellationToken) is { } snapshot
-                        && snapshot.State.Seq > (latest?.Seq ?? 0)
-                        && await snapshots.WriteAsync(snapshot, cancellationToken))
-                    {
-                        written++;
-                    }
-                }
-                catch (RequestFailedException ex)
-                {
-                    // One unreadable board must not stop the others; the next run tries it again.
-                    logger.LogWarning("Snapshot of board {BoardId} failed: {Status} {Code}", boardId, ex.Status, ex.ErrorCode);
+                    written++;
                 }
             }
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            return 0;
+            catch (RequestFailedException ex)
+            {
+                // One unreadable board must not stop the others; the next run tries it again.
+                logger.LogWarning("Snapshot of board {BoardId} failed: {Status} {Code}", boardId, ex.Status, ex.ErrorCode);
+            }
         }
 
         logger.LogInformation("Snapshot timer wrote {Count} snapshots", written);

@@ -1,9 +1,10 @@
-using Collab.Functions.Configuration;
+using Collab.Boards.Live;
+using Collab.Boards.Model;
 
 namespace Collab.Functions.Boards;
 
 /// <summary>
-/// The broadcaster of the <see cref="BoardsOptions.HandlerOnly"/> benchmark mode: committed operations are sent to
+/// The broadcaster of the <see cref="BoardsAppOptions.HandlerOnly"/> benchmark mode: committed operations are sent to
 /// nobody, so the event handler is measured without the Web PubSub round trip. Never deploy it.
 /// </summary>
 public sealed class SilentBoardBroadcaster : IBoardBroadcaster

@@ -1,23 +1,20 @@
-using Collab.Functions.Configuration;
+using Collab.Boards.Storage;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 
 namespace Collab.Functions.Boards;
 
 /// <summary>
-/// The outputs of <see cref="CreateSnapshotFunction"/>: the HTTP response, and the snapshot the host writes to
-/// <c>whiteboards/boards/{boardId}/snapshots/{seq}.json</c> (nothing is written when it is null).
+/// The outputs of <see cref="BoardsApi.CreateSnapshot"/>: the HTTP response, and the snapshot the host writes to
+/// <see cref="BoardStore.SnapshotBindingPath"/>. A request that fails returns no outputs, so nothing is written.
 /// </summary>
 public sealed class SnapshotOutput
 {
-    /// <summary>The blob path; <c>{boardId}</c> comes from the route, <c>{seq}</c> from the query.</summary>
-    public const string BlobPath = BoardsOptions.Container + "/boards/{boardId}/snapshots/{seq}.json";
-
     /// <summary>The HTTP response.</summary>
     [HttpResult]
     public required IActionResult Result { get; init; }
 
-    /// <summary>The snapshot's content (see <see cref="SnapshotFormat"/>), or null when nothing is to be written.</summary>
-    [BlobOutput(BlobPath)]
-    public string? Snapshot { get; init; }
+    /// <summary>The snapshot's content (see <see cref="SnapshotFormat"/>).</summary>
+    [BlobOutput(BoardStore.SnapshotBindingPath)]
+    public required string Snapshot { get; init; }
 }

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Collab.Boards.Live;
+using Collab.Boards.Model;
 using Collab.Functions.WebPubSub;
 
 namespace Collab.Functions.Boards;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Collab.Boards.Errors;
 using Microsoft.AspNetCore.Http;
 
 namespace Collab.Functions.Http;
@@ -13,7 +14,7 @@ public static class JsonRequestBody
     };
 
     /// <summary>The body as <typeparamref name="T"/>, or null when the request has no body.</summary>
-    /// <exception cref="ApiProblemException">Not JSON (415), over <paramref name="maxBytes"/> (413), or not a valid <typeparamref name="T"/> (400).</exception>
+    /// <exception cref="CollabException">Not JSON (415), over <paramref name="maxBytes"/> (413), or not a valid <typeparamref name="T"/> (400).</exception>
     public static async Task<T?> ReadAsync<T>(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
         where T : class
     {
@@ -26,17 +27,17 @@ public static class JsonRequestBody
 
         if (!(request.ContentType ?? "").StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
-            throw new ApiProblemException(ProblemResult.UnsupportedMediaType());
+            throw InvalidRequestException.UnsupportedMediaType();
         }
 
         try
         {
             return JsonSerializer.Deserialize<T>(body, Json)
-                ?? throw new ApiProblemException(ProblemResult.InvalidRequest("The body must be a JSON object."));
+                ?? throw new InvalidRequestException("The body must be a JSON object.");
         }
         catch (JsonException ex)
         {
-            throw new ApiProblemException(ProblemResult.InvalidRequest($"The body is not valid: {ex.Message.Split('.')[0]}."));
+            throw new InvalidRequestException($"The body is not valid: {ex.Message.Split('.')[0]}.");
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Collab.Boards.Errors;
 using Microsoft.AspNetCore.Http;
 
 namespace Collab.Functions.Http;
@@ -7,7 +8,7 @@ namespace Collab.Functions.Http;
 public static class QueryNumber
 {
     /// <summary>The value of <paramref name="name"/>, or null when absent.</summary>
-    /// <exception cref="ApiProblemException">It is repeated or not a whole number from 0 (400).</exception>
+    /// <exception cref="CollabException">It is repeated or not a whole number from 0 (400).</exception>
     public static long? Read(IQueryCollection query, string name)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -18,6 +19,6 @@ public static class QueryNumber
 
         return values.Count == 1 && long.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var number)
             ? number
-            : throw new ApiProblemException(ProblemResult.InvalidRequest($"{name} must be one whole number from 0."));
+            : throw new InvalidRequestException($"{name} must be one whole number from 0.");
     }
 }

@@ -1,3 +1,4 @@
+using Collab.Boards.Errors;
 using Microsoft.AspNetCore.Http;
 
 namespace Collab.Functions.Http;
@@ -6,13 +7,13 @@ namespace Collab.Functions.Http;
 public static class RequestBody
 {
     /// <summary>The whole body.</summary>
-    /// <exception cref="ApiProblemException">It is longer than <paramref name="maxBytes"/> (413).</exception>
+    /// <exception cref="CollabException">It is longer than <paramref name="maxBytes"/> (413).</exception>
     public static async Task<byte[]> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.ContentLength > maxBytes)
         {
-            throw new ApiProblemException(ProblemResult.PayloadTooLarge(maxBytes));
+            throw new TooLargeException(maxBytes);
         }
 
         using var buffer = new MemoryStream();
@@ -22,7 +23,7 @@ public static class RequestBody
         {
             if (buffer.Length + read > maxBytes)
             {
-                throw new ApiProblemException(ProblemResult.PayloadTooLarge(maxBytes));
+                throw new TooLargeException(maxBytes);
             }
 
             buffer.Write(chunk, 0, read);

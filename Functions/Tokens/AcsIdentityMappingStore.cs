@@ -4,6 +4,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Collab.Boards.Storage;
 using Collab.Functions.Configuration;
 using Collab.Functions.Storage;
 using Microsoft.Extensions.Options;

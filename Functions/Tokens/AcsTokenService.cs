@@ -1,6 +1,5 @@
+using Collab.Boards.Errors;
 using Collab.Functions.Acs;
-using Collab.Functions.Configuration;
-using Collab.Functions.Http;
 using Collab.Functions.Identity;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,7 +16,7 @@ public sealed class AcsTokenService(AcsIdentityClient acs, AcsIdentityMappingSto
     private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(5);
 
     /// <summary>Issues a token for the caller's ACS identity, creating the identity on the first call.</summary>
-    /// <exception cref="ApiProblemException">A scope outside the allowed set (400), or ACS or storage failing (502/503).</exception>
+    /// <exception cref="CollabException">A scope outside the allowed set (400), or ACS or storage failing (502/503).</exception>
     public async Task<AcsTokenResponse> IssueAsync(SignedInUser user, IReadOnlyList<string>? requestedScopes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
@@ -55,7 +54,7 @@ public sealed class AcsTokenService(AcsIdentityClient acs, AcsIdentityMappingSto
                 }
             }
 
-            throw new ApiProblemException(ProblemResult.UpstreamUnavailable("The ACS identity mapping kept changing; retry.", DefaultRetryAfter));
+            throw new UnavailableException("The ACS identity mapping kept changing; retry.", DefaultRetryAfter);
         });
     }
 
@@ -88,7 +87,7 @@ public sealed class AcsTokenService(AcsIdentityClient acs, AcsIdentityMappingSto
                 return true;
             }
 
-            throw new ApiProblemException(ProblemResult.UpstreamUnavailable("The ACS identity mapping kept changing; retry.", DefaultRetryAfter));
+            throw new UnavailableException("The ACS identity mapping kept changing; retry.", DefaultRetryAfter);
         });
     }
 
@@ -102,14 +101,14 @@ public sealed class AcsTokenService(AcsIdentityClient acs, AcsIdentityMappingSto
 
         if (requested.Count == 0)
         {
-            throw new ApiProblemException(ProblemResult.InvalidRequest("scopes must not be empty; omit it to get every allowed scope."));
+            throw new InvalidRequestException("scopes must not be empty; omit it to get every allowed scope.");
         }
 
         var refused = requested.Where(s => !allowed.Contains(s, StringComparer.Ordinal)).ToList();
         if (refused.Count > 0)
         {
-            throw new ApiProblemException(ProblemResult.InvalidRequest(
-                $"Scope(s) {string.Join(", ", refused.Select(s => $"'{Truncate(s)}'"))} are not allowed; allowed: {string.Join(", ", allowed)}."));
+            throw new InvalidRequestException(
+                $"Scope(s) {string.Join(", ", refused.Select(s => $"'{Truncate(s)}'"))} are not allowed; allowed: {string.Join(", ", allowed)}.");
         }
 
         return requested.Distinct(StringComparer.Ordinal).ToList();
@@ -147,17 +146,17 @@ public sealed class AcsTokenService(AcsIdentityClient acs, AcsIdentityMappingSto
         catch (AcsRequestException ex) when (ex.IsTransient)
         {
             logger.LogWarning("ACS identity API unavailable: {Status} {Code}", ex.Status, ex.Code);
-            throw new ApiProblemException(ProblemResult.UpstreamUnavailable("Azure Communication Services is unavailable; retry later.", ex.RetryAfter ?? DefaultRetryAfter));
+            throw new UnavailableException("Azure Communication Services is unavailable; retry later.", ex.RetryAfter ?? DefaultRetryAfter, ex);
         }
         catch (AcsRequestException ex)
         {
             logger.LogError("ACS identity API refused the request: {Status} {Code}", ex.Status, ex.Code);
-            throw new ApiProblemException(ProblemResult.UpstreamFailure($"Azure Communication Services refused the request ({ex.Status} {ex.Code})."));
+            throw UnavailableException.Failed($"Azure Communication Services refused the request ({ex.Status} {ex.Code}).", ex);
         }
         catch (Exception ex) when (ex is not AcsRequestException && DependencyFailure.IsUnavailable(ex))
         {
             logger.LogWarning("Blob Storage unavailable: {Error}", ex.GetType().Name);
-            throw new ApiProblemException(ProblemResult.UpstreamUnavailable("Storage is unavailable; retry later.", DefaultRetryAfter));
+            throw new UnavailableException("Storage is unavailable; retry later.", DefaultRetryAfter, ex);
         }
     }
 

@@ -1,5 +1,4 @@
-using Collab.Functions.Configuration;
-using Collab.Functions.Http;
+using Collab.Boards.Errors;
 using Collab.Functions.Identity;
 using Collab.Protocols.Fluid;
 using Microsoft.Extensions.Options;
@@ -14,7 +13,7 @@ namespace Collab.Functions.Tokens;
 public sealed class FluidTokenIssuer(IOptions<FluidRelayOptions> options, TimeProvider time)
 {
     /// <summary>Mints the token for <paramref name="request"/>.</summary>
-    /// <exception cref="ApiProblemException">Unknown tenant (404), another user's id (403), or a disallowed scope (400).</exception>
+    /// <exception cref="CollabException">Unknown tenant (404), another user's id (403), or a disallowed scope (400).</exception>
     public string Issue(SignedInUser user, FluidTokenRequest request)
     {
         ArgumentNullException.ThrowIfNull(user);
@@ -22,19 +21,19 @@ public sealed class FluidTokenIssuer(IOptions<FluidRelayOptions> options, TimePr
         var settings = options.Value;
         if (!settings.Serves(request.TenantId))
         {
-            throw new ApiProblemException(ProblemResult.NotFound("unknown-tenant", "No key found for the provided tenantId."));
+            throw new NotFoundException("unknown-tenant", "No key found for the provided tenantId.");
         }
 
         if (!string.IsNullOrEmpty(request.UserId) && request.UserId != user.UserId)
         {
-            throw new ApiProblemException(ProblemResult.Forbidden("A Fluid token can only be issued for the signed-in user."));
+            throw new ForbiddenException("A Fluid token can only be issued for the signed-in user.");
         }
 
         var allowed = settings.AllowedScopes();
         var scopes = request.Scopes ?? allowed;
         if (scopes.Count == 0 || scopes.Any(s => !allowed.Contains(s, StringComparer.Ordinal)))
         {
-            throw new ApiProblemException(ProblemResult.InvalidRequest($"scopes must be a non-empty subset of: {string.Join(", ", allowed)}."));
+            throw new InvalidRequestException($"scopes must be a non-empty subset of: {string.Join(", ", allowed)}.");
         }
 
         var now = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().ToUnixTimeSeconds());

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Collab.Functions.Http;
+using Collab.Boards.Errors;
 using Microsoft.AspNetCore.Http;
 
 namespace Collab.Functions.Tokens;
@@ -22,7 +22,7 @@ public sealed record FluidTokenRequest(string TenantId, string DocumentId, strin
     private const string DetailsPrefix = "additionalDetails[";
 
     /// <summary>Reads the request from a query string.</summary>
-    /// <exception cref="ApiProblemException">A parameter is missing, repeated, too long or malformed (400).</exception>
+    /// <exception cref="InvalidRequestException">A parameter is missing, repeated, too long or malformed (400).</exception>
     public static FluidTokenRequest FromQuery(IQueryCollection query)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -103,5 +103,5 @@ public sealed record FluidTokenRequest(string TenantId, string DocumentId, strin
         return details;
     }
 
-    private static ApiProblemException Invalid(string detail) => new(ProblemResult.InvalidRequest(detail));
+    private static InvalidRequestException Invalid(string detail) => new(detail);
 }

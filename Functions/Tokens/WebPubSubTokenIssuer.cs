@@ -1,7 +1,7 @@
-using Collab.Functions.Boards;
-using Collab.Functions.Configuration;
-using Collab.Functions.Http;
+using Collab.Boards.Errors;
+using Collab.Boards.Model;
 using Collab.Functions.Identity;
+using Collab.Functions.WebPubSub;
 using Collab.Protocols.WebPubSub;
 using Microsoft.Extensions.Options;
 
@@ -33,13 +33,13 @@ public sealed class WebPubSubTokenIssuer
     }
 
     /// <summary>Mints the client URL for <paramref name="user"/> on <paramref name="boardId"/>.</summary>
-    /// <exception cref="ApiProblemException">The board id is malformed (400).</exception>
+    /// <exception cref="InvalidRequestException">The board id is malformed (400).</exception>
     public NegotiateResponse Negotiate(SignedInUser user, string boardId)
     {
         ArgumentNullException.ThrowIfNull(user);
         if (!BoardId.IsValid(boardId))
         {
-            throw new ApiProblemException(ProblemResult.InvalidRequest("boardId must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'."));
+            throw new InvalidRequestException(BoardId.Requirement);
         }
 
         var group = BoardId.GroupOf(boardId);

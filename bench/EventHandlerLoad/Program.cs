@@ -1,9 +1,11 @@
-using Collab.Emulators;
 using System.Diagnostics;
+using Collab.Boards.Live;
+using Collab.Boards.Model;
+using Collab.Boards.Storage;
+using Collab.Emulators;
 using Collab.Emulators.WebPubSub;
-using Collab.Functions.Boards;
-using Collab.Functions.Configuration;
-using Collab.Functions.Events;
+using Collab.Functions;
+using Collab.Functions.Hub;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc;
@@ -70,10 +72,10 @@ foreach (var size in new[] { 1_000, 10_000, 100_000 })
     var loadBoard = $"load-{run}-{size}";
     using (var writer = Services(settings))
     {
-        var live = writer.GetRequiredService<LiveBoards>();
+        var committer = writer.GetRequiredService<BoardCommitter>();
         for (var start = 0; start < size; start += 250)
         {
-            await Task.WhenAll(Enumerable.Range(start, 250).Select(i => live.CommitAsync(loadBoard, "bench", Operation(i), CancellationToken.None)));
+            await Task.WhenAll(Enumerable.Range(start, 250).Select(i => committer.CommitAsync(loadBoard, "bench", Operation(i), CancellationToken.None)));
         }
     }
 
@@ -83,7 +85,7 @@ foreach (var size in new[] { 1_000, 10_000, 100_000 })
     {
         var snapshot = (await writer.GetRequiredService<LiveBoards>().SnapshotCurrentAsync(loadBoard, CancellationToken.None))!;
         bytes = SnapshotFormat.Write(snapshot).Length;
-        await writer.GetRequiredService<SnapshotStore>().WriteAsync(snapshot, CancellationToken.None);
+        await writer.GetRequiredService<BoardStore>().WriteSnapshotAsync(snapshot, CancellationToken.None);
     }
 
     Console.WriteLine($"| {size:N0} | {without:F1} ms | {await MedianLoadAsync(settings, loadBoard, size):F1} ms | {bytes:N0} |");
@@ -114,11 +116,7 @@ static ServiceProvider Services(Dictionary<string, string?> settings) =>
 
 static IncomingOperation Operation(int i) => new(
     "op" + i,
-    new BoardOperation
-    {
-        Type = BoardOperationTypes.AddShape,
-        Shape = new Shape { Id = "s" + (i % 500), Kind = "polyline", Color = "#1e90ff", Width = 2, Points = [[i % 800, i % 600], [(i + 40) % 800, (i + 25) % 600], [(i + 80) % 800, (i + 5) % 600]] },
-    });
+    new AddShape(new PolylineShape { Id = "s" + (i % 500), Color = "#1e90ff", Width = 2, Points = [[i % 800, i % 600], [(i + 40) % 800, (i + 25) % 600], [(i + 80) % 800, (i + 5) % 600]] }));
 
 static async Task<(double PerSecond, double P50, double P99, int Errors)> DriveAsync(HttpClient http, Uri url, string prefix, int boards, int concurrency, TimeSpan duration)
 {

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Collab.Functions.Events;
+using Collab.Functions.Hub;
 using Collab.Protocols.WebPubSub;
 
 namespace Collab.Bench;

@@ -1,3 +1,4 @@
+using Collab.Functions.WebPubSub;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Collab.Functions.Configuration;

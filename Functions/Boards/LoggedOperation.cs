@@ -1,9 +1,0 @@
-namespace Collab.Functions.Boards;
-
-/// <summary>One line of a board's operation log, and the <c>data</c> of the <c>op</c> message broadcast to the board.</summary>
-/// <param name="Seq">The server-assigned sequence number: 1, 2, 3, … without gaps.</param>
-/// <param name="OpId">The client-generated operation id; with <paramref name="Author"/>, the key that makes retries idempotent.</param>
-/// <param name="Author">The user id of the sender.</param>
-/// <param name="At">When it was committed.</param>
-/// <param name="Op">The operation.</param>
-public sealed record LoggedOperation(long Seq, string OpId, string Author, DateTimeOffset At, BoardOperation Op);

@@ -1,0 +1,33 @@
+using Collab.Functions.Identity;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
+using Microsoft.Extensions.Logging;
+
+namespace Collab.Functions.Pipeline;
+
+/// <summary>
+/// For <see cref="SignedInAttribute"/> functions: reads the caller from the Easy Auth principal headers and refuses
+/// a request without one (401), so no such function runs, or mints anything, for an anonymous caller.
+/// </summary>
+public sealed class SignedInUserMiddleware(FunctionPolicies policies, ILogger<SignedInUserMiddleware> logger) : IFunctionsWorkerMiddleware
+{
+    /// <inheritdoc />
+    public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        if (policies.Of(context).SignedIn && context.GetHttpContext() is { } http)
+        {
+            if (ClientPrincipalReader.Read(http.Request.Headers) is not { } user)
+            {
+                logger.LogInformation("Refused {Function}: no signed-in user", context.FunctionDefinition.Name);
+                await ProblemResult.Unauthenticated().WriteAsync(http);
+                return;
+            }
+
+            context.SetSignedInUser(user);
+        }
+
+        await next(context);
+    }
+}

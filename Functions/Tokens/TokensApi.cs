@@ -1,0 +1,70 @@
+using Collab.Functions.Http;
+using Collab.Functions.Pipeline;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Collab.Functions.Tokens;
+
+/// <summary>
+/// The token endpoints: each mints a credential for the signed-in caller only, scoped to the least it needs. All are
+/// anonymous at the Functions level because App Service Authentication admits the caller, and
+/// <see cref="SignedInAttribute"/> makes the pipeline refuse requests without its principal.
+/// </summary>
+public sealed class TokensApi(AcsTokenService acs, WebPubSubTokenIssuer webPubSub, FluidTokenIssuer fluid)
+{
+    private const int MaxAcsBodyBytes = 4096;
+
+    /// <summary><c>POST /api/acs/token</c>: an ACS token for the caller's own ACS identity, created on the first call.</summary>
+    [Function("AcsToken")]
+    [SignedIn]
+    [RateLimited]
+    public async Task<IActionResult> AcsToken(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "acs/token")] HttpRequest request,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        var body = await JsonRequestBody.ReadAsync<AcsTokenRequest>(request, MaxAcsBodyBytes, cancellationToken);
+        return new OkObjectResult(await acs.IssueAsync(context.GetSignedInUser(), body?.Scopes, cancellationToken));
+    }
+
+    /// <summary><c>DELETE /api/acs/identity</c>: forgets and deletes the caller's ACS identity; 204, idempotent.</summary>
+    [Function("DeleteAcsIdentity")]
+    [SignedIn]
+    [RateLimited]
+    public async Task<IActionResult> DeleteAcsIdentity(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "acs/identity")] HttpRequest request,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        await acs.DeleteIdentityAsync(context.GetSignedInUser(), cancellationToken);
+        return new NoContentResult();
+    }
+
+    /// <summary><c>POST /api/boards/{boardId}/negotiate</c>: a Web PubSub client URL that admits the caller to one board.</summary>
+    [Function("Negotiate")]
+    [SignedIn]
+    [RateLimited]
+    public IActionResult Negotiate(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "boards/{boardId}/negotiate")] HttpRequest request,
+        string boardId,
+        FunctionContext context) =>
+        new OkObjectResult(webPubSub.Negotiate(context.GetSignedInUser(), boardId));
+
+    /// <summary>
+    /// <c>GET /api/fluid/token</c>: the Fluid client's token-provider contract, answering the raw JWT as text/plain
+    /// (shared/protocols/fluid-relay.md §6).
+    /// </summary>
+    [Function("FluidToken")]
+    [SignedIn]
+    [RateLimited]
+    public IActionResult FluidToken(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "fluid/token")] HttpRequest request,
+        FunctionContext context) =>
+        new ContentResult
+        {
+            Content = fluid.Issue(context.GetSignedInUser(), FluidTokenRequest.FromQuery(request.Query)),
+            ContentType = "text/plain; charset=utf-8",
+            StatusCode = StatusCodes.Status200OK,
+        };
+}

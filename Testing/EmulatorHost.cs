@@ -1,0 +1,70 @@
+using Collab.Emulators;
+using Collab.Emulators.AcsIdentity;
+using Collab.Emulators.WebPubSub;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Collab.Testing;
+
+/// <summary>Both emulators hosted in-process on free loopback ports.</summary>
+public sealed class EmulatorHost : IAsyncLifetime
+{
+    private WebApplication? _webPubSub;
+    private WebApplication? _acs;
+
+    /// <summary>Options the Web PubSub emulator reads live, so a test can add hubs and handlers after start.</summary>
+    public WebPubSubEmulatorOptions WebPubSubOptions { get; } = new()
+    {
+        SecondaryAccessKey = "SECONDARYKEY-abcdefghijklmnopqrstuvwxyz0123",
+        UpstreamRetryDelays = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(150)],
+        RecoveryWindow = TimeSpan.FromSeconds(5),
+    };
+
+    public AcsIdentityEmulatorOptions AcsOptions { get; } = new();
+
+    public Uri WebPubSubEndpoint { get; private set; } = null!;
+
+    public Uri AcsEndpoint { get; private set; } = null!;
+
+    /// <summary>The ACS emulator's identities, to count what a test created.</summary>
+    public IdentityStore AcsIdentities => _acs!.Services.GetRequiredService<IdentityStore>();
+
+    public string WebPubSubConnectionString => $"Endpoint={WebPubSubEndpoint.GetLeftPart(UriPartial.Authority)};AccessKey={WebPubSubOptions.AccessKey};Version=1.0;";
+
+    public string AcsConnectionString => $"endpoint={AcsEndpoint};accesskey={AcsOptions.AccessKey}";
+
+    public async Task InitializeAsync()
+    {
+        _webPubSub = WebPubSubEmulatorApp.Create(WebPubSubOptions, "http://127.0.0.1:0");
+        _acs = AcsIdentityEmulatorApp.Create(AcsOptions, "http://127.0.0.1:0");
+        await _webPubSub.StartAsync();
+        await _acs.StartAsync();
+        WebPubSubEndpoint = Address(_webPubSub);
+        AcsEndpoint = Address(_acs);
+    }
+
+    /// <summary>Stops the Web PubSub emulator, dropping every connection, and starts a fresh one on the same port after <paramref name="downtime"/>.</summary>
+    public async Task RestartWebPubSubAsync(TimeSpan downtime)
+    {
+        await _webPubSub!.StopAsync();
+        await _webPubSub.DisposeAsync();
+        await Task.Delay(downtime);
+        _webPubSub = WebPubSubEmulatorApp.Create(WebPubSubOptions, WebPubSubEndpoint.GetLeftPart(UriPartial.Authority));
+        await _webPubSub.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var app in new[] { _webPubSub, _acs })
+        {
+            if (app is not null)
+            {
+                await app.StopAsync();
+                await app.DisposeAsync();
+            }
+        }
+    }
+
+    private static Uri Address(WebApplication app) =>
+        app.BaseAddress();
+}
