@@ -26,8 +26,15 @@ public sealed partial class BoardStore
                 return null;
             }
 
+            // A call anyone who is no longer admitted could still join gets a new id; a Fluid container stays.
             var metadata = existing?.Value is { } old
-                ? requested with { OwnerId = old.OwnerId, CallId = old.CallId, CreatedOn = old.CreatedOn }
+                ? requested with
+                {
+                    OwnerId = old.OwnerId,
+                    CallId = requested.AdmitsEveryoneOf(old) ? old.CallId : requested.CallId,
+                    CreatedOn = old.CreatedOn,
+                    FluidContainerId = old.FluidContainerId,
+                }
                 : requested;
             if (await TryWriteJsonAsync(name, metadata, existing?.ETag, cancellationToken))
             {

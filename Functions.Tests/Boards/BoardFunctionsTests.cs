@@ -44,7 +44,8 @@ public sealed class BoardFunctionsTests(StackFixture fixture) : IClassFixture<St
         Assert.Equal(
             ("Plan v2", board.GetProperty("callId").GetGuid(), board.GetProperty("createdOn").GetDateTimeOffset()),
             (after.GetProperty("title").GetString(), after.GetProperty("callId").GetGuid(), after.GetProperty("createdOn").GetDateTimeOffset()));
-        Assert.Equal([bob, carol], after.GetProperty("members").EnumerateArray().Select(m => m.GetString()));
+        // Members given as plain user ids are editors (the body before roles existed).
+        Assert.Equal([(bob, "editor"), (carol, "editor")], after.GetProperty("members").EnumerateArray().Select(m => (m.GetProperty("userId").GetString(), m.GetProperty("role").GetString())));
         await BoardApi.ProblemAsync(taken, HttpStatusCode.Conflict);
         var stored = (await BoardApi.GetAsync(alice, boardId)).GetProperty("board");
         Assert.Equal(("Plan v2", LocalStack.UserIdOf(aliceName)), (stored.GetProperty("title").GetString(), stored.GetProperty("ownerId").GetString()));

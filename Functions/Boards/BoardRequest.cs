@@ -1,3 +1,5 @@
+using Collab.Boards.Model;
+
 namespace Collab.Functions.Boards;
 
 /// <summary>The body of <c>PUT /api/boards/{boardId}</c>.</summary>
@@ -9,6 +11,9 @@ public sealed class BoardRequest
     /// <summary><c>public</c> (any signed-in user, the default) or <c>private</c> (owner and members).</summary>
     public string? Visibility { get; set; }
 
-    /// <summary>User ids a private board admits besides the owner; at most 100.</summary>
-    public string[]? Members { get; set; }
+    /// <summary>
+    /// Users the board admits besides the owner, at most 100: <c>{"userId", "role"}</c> with role <c>editor</c> or
+    /// <c>viewer</c> (a plain user id is an editor).
+    /// </summary>
+    public BoardMember[]? Members { get; set; }
 }

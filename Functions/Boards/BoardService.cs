@@ -24,7 +24,7 @@ public sealed class BoardService(BoardStore store, LiveBoards live, BoardCommitt
         RequireValidId(boardId);
         var title = request?.Title?.Trim() ?? "";
         var visibility = request?.Visibility ?? BoardVisibility.Public;
-        var members = (request?.Members ?? []).Distinct(StringComparer.Ordinal).ToList();
+        var members = (request?.Members ?? []).DistinctBy(m => m.UserId, StringComparer.Ordinal).ToList();
         if (title.Length is 0 or > 200 || title.Any(char.IsControl))
         {
             throw Invalid("title must be 1-200 characters without control characters.");
@@ -35,9 +35,14 @@ public sealed class BoardService(BoardStore store, LiveBoards live, BoardCommitt
             throw Invalid("visibility must be 'public' or 'private'.");
         }
 
-        if (members.Count > MaxMembers || members.Any(m => m.Length is 0 or > 256 || m.Any(char.IsControl)))
+        if (members.Count > MaxMembers || members.Any(m => m.UserId.Length is 0 or > 256 || m.UserId.Any(char.IsControl)))
         {
             throw Invalid($"members must be at most {MaxMembers} user ids of 1-256 characters.");
+        }
+
+        if (members.Any(m => m.Role is not (BoardRoles.Editor or BoardRoles.Viewer)))
+        {
+            throw Invalid("a member's role must be 'editor' or 'viewer'.");
         }
 
         var requested = new BoardMetadata(boardId, title, visibility, user.UserId, members, Guid.NewGuid(), time.GetUtcNow());
