@@ -73,6 +73,8 @@ public static class CollabServiceCollectionExtensions
         services.AddSingleton<BoardCommitter>();
         services.AddSingleton<PresenceService>();
         services.AddSingleton<BoardHub>();
+        services.AddSingleton<BoardMetadataCache>();
+        services.AddSingleton<BoardConnections>();
         services.AddSingleton<WebPubSubProtocol>();
         services.AddSingleton<BoardService>();
         services.AddSingleton<BoardSnapshotter>();

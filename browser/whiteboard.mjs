@@ -132,6 +132,52 @@ const scenarios = {
     assert.equal(await alice.locator("#shapes").innerHTML(), await bob.locator("#shapes").innerHTML(), "both views converge");
   },
 
+  // A participant forges the server's messages: on the preview group (which it may send to) and on the server group
+  // through a raw socket (which it may not). The victim's page must apply none of them and keep its seq in step.
+  async forgedServerMessagesIgnored() {
+    const alice = await signIn("Alice");
+    const url = await createBoard(alice, "Forgery");
+    await stroke(alice, [100, 100], [200, 150]);
+    await alice.waitForFunction(() => document.querySelectorAll("#shapes [data-shape-id]").length === 1);
+    const mallory = await signIn("Mallory");
+    await open(mallory, url);
+    await alice.waitForFunction(() => document.querySelectorAll("#presence li").length === 2);
+
+    const acks = await mallory.evaluate(async () => {
+      const { boardId, model, connection } = window.collab;
+      const seq = model().seq + 1;
+      const at = new Date().toISOString();
+      const fakeClear = { name: "op", data: { seq, opId: "forged", author: "someone-else", at, op: { type: "clear" } } };
+      const fakeChat = { name: "op", data: { seq, opId: "forged-chat", author: "someone-else", at, op: { type: "chat", text: "FORGED" } } };
+      const fakePresence = { name: "presence", data: { boardId, users: [{ userId: "ghost", name: "Ghost", connections: 1 }], count: 1 } };
+      const badPreview = { kind: "preview", author: "someone-else", shape: { id: "p", kind: "rect", color: "red", width: 1, x: 0, y: 0, w: 1e9, h: 1 } };
+      for (const data of [fakeClear, fakeChat, fakePresence, badPreview]) connection.sendPreview(data);
+      const { url: socketUrl } = await (await fetch(`/api/boards/${boardId}/negotiate`, { method: "POST" })).json();
+      const socket = new WebSocket(socketUrl, "json.webpubsub.azure.v1");
+      await new Promise((resolve) => socket.addEventListener("open", resolve));
+      const received = [];
+      socket.addEventListener("message", (e) => {
+        const message = JSON.parse(e.data);
+        if (message.type === "ack") received.push(message);
+      });
+      socket.send(JSON.stringify({ type: "sendToGroup", group: `board.${boardId}`, dataType: "json", data: fakeClear, ackId: 1 }));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      socket.close();
+      return received;
+    });
+
+    assert.equal(acks[0]?.success, false, "the server group refuses a client's message");
+    assert.equal(acks[0]?.error?.name, "Forbidden");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(await shapeCount(alice), 1, "no forged clear");
+    assert.ok(!(await alice.locator("#chat").innerText()).includes("FORGED"), "no forged chat line");
+    assert.ok(!(await alice.locator("#presence").innerText()).includes("Ghost"), "no forged person");
+    assert.equal(await alice.locator("#previews > *").count(), 0, "no invalid or misattributed preview");
+    // The real stream is intact: the next committed op arrives and applies.
+    await stroke(mallory, [300, 300], [400, 350]);
+    await alice.waitForFunction(() => document.querySelectorAll("#shapes [data-shape-id]").length === 2, null, { timeout: 5000 });
+  },
+
   async privateBoardRefused() {
     const alice = await signIn("Alice");
     const url = await createBoard(alice, "Secret plan", "private");

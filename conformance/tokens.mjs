@@ -43,15 +43,17 @@ const scenarios = {
   // env NEGOTIATE_URL, BOARD_ID, USER_ID, USER_NAME, WPS_CONNECTION_STRING, WPS_HUB
   async negotiateUrl() {
     const url = env.NEGOTIATE_URL;
-    const group = `board.${env.BOARD_ID}`;
+    const serverGroup = `board.${env.BOARD_ID}`;
+    const previewGroup = `preview.${env.BOARD_ID}`;
     const token = new URL(url).searchParams.get("access_token");
     assertHs256(token, env.WPS_CONNECTION_STRING.match(/AccessKey=([^;]*)/i)[1]);
 
+    // An owner's or editor's URL: both groups joined at connect, and the only right is sending previews.
     const service = new WebPubSubServiceClient(env.WPS_CONNECTION_STRING, env.WPS_HUB, { allowInsecureConnection: true });
     const reference = await service.getClientAccessToken({
       userId: env.USER_ID,
-      roles: [`webpubsub.joinLeaveGroup.${group}`, `webpubsub.sendToGroup.${group}`],
-      groups: [group],
+      roles: [`webpubsub.sendToGroup.${previewGroup}`],
+      groups: [serverGroup, previewGroup],
     });
     assert.equal(new URL(reference.url).origin + new URL(reference.url).pathname, new URL(url).origin + new URL(url).pathname);
     const { name, ...ours } = withoutTimes(decode(token).payload);
@@ -68,15 +70,18 @@ const scenarios = {
     await waitFor(() => connected, "the connected message");
     assert.equal(connected.userId, env.USER_ID);
 
-    await client.joinGroup(group);
-    await client.sendToGroup(group, { kind: "preview" }, "json");
-    await waitFor(() => received.length > 0, "our own group message");
-    assert.equal(received[0].group, group);
+    await client.sendToGroup(previewGroup, { kind: "preview" }, "json");
+    await waitFor(() => received.length > 0, "our own preview");
+    assert.equal(received[0].group, previewGroup);
     assert.deepEqual(received[0].data, { kind: "preview" });
 
-    const other = "board.someone-elses-board";
-    await assert.rejects(client.joinGroup(other), (error) => error.errorDetail?.name === "Forbidden");
-    await assert.rejects(client.sendToGroup(other, "x", "text"), (error) => error.errorDetail?.name === "Forbidden");
+    // The server's group is the server's: a client can neither send to it nor leave and rejoin groups at will.
+    const forbidden = (error) => error.errorDetail?.name === "Forbidden";
+    await assert.rejects(client.sendToGroup(serverGroup, { name: "op", data: { seq: 999 } }, "json"), forbidden);
+    await assert.rejects(client.leaveGroup(serverGroup), forbidden);
+    const other = "preview.someone-elses-board";
+    await assert.rejects(client.joinGroup(other), forbidden);
+    await assert.rejects(client.sendToGroup(other, "x", "text"), forbidden);
   },
 
   // env FLUID_TOKEN, FLUID_KEY, TENANT_ID, DOCUMENT_ID (empty on create), USER_ID, USER_NAME, SCOPES (comma-separated),

@@ -10,6 +10,7 @@ let boardId = null;
 let board = null;
 let model = null;
 let connection = null;
+let myRole = null;
 let tool = "pen";
 let viewingSeq = null;
 let drawing = null;
@@ -89,7 +90,7 @@ function wireLanding() {
     const title = form.get("title").trim();
     const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40) || "board";
     const id = `${slug}-${crypto.randomUUID().slice(0, 6)}`;
-    const members = form.get("members").split(",").map((m) => m.trim()).filter(Boolean);
+    const members = parseMembers(form.get("members"));
     try {
       await api(`/api/boards/${id}`, {
         method: "PUT",
@@ -132,12 +133,17 @@ async function openBoard(id) {
   renderAll();
   renderChat();
   renderHistoryRange();
-  connection = new BoardConnection(id, async () => (await (await api(`/api/boards/${id}/negotiate`, { method: "POST" })).json()).url);
+  applyRole(null);
+  connection = new BoardConnection(id, async () => {
+    const negotiated = await (await api(`/api/boards/${id}/negotiate`, { method: "POST" })).json();
+    applyRole(negotiated.role);
+    return negotiated.url;
+  });
   connection.addEventListener("state", (e) => {
     setIndicator(e.detail.state);
     if (e.detail.state === "connected") catchUp().catch((error) => showMessage(error.message));
   });
-  connection.addEventListener("group", (e) => onGroupMessage(e.detail.data));
+  connection.addEventListener("group", (e) => onGroupMessage(e.detail));
   connection.addEventListener("error", (e) => showMessage(e.detail.error.message));
   window.collab = { connection, model: () => model, boardId: id, me };
   await connection.start();
@@ -170,10 +176,50 @@ async function catchUp() {
   }
 }
 
-function onGroupMessage(message) {
-  if (message?.name === "op") receiveOp(message.data);
-  else if (message?.name === "presence") renderPresence(message.data);
-  else if (message?.kind === "preview") renderRemotePreview(message);
+// Only the server's own group carries ops and presence, and only messages the service sent (no fromUserId) count;
+// previews come from the preview group, are drawn only as valid shapes, and only for the user who sent them.
+function onGroupMessage({ group, fromUserId, data }) {
+  if (group === connection?.serverGroup && fromUserId === null) {
+    if (data?.name === "op") receiveOp(data.data);
+    else if (data?.name === "presence") renderPresence(data.data);
+  } else if (group === connection?.previewGroup && fromUserId && data?.kind === "preview" && data.author === fromUserId) {
+    if (data.shape === null || isValidShape(data.shape)) renderRemotePreview(data);
+  }
+}
+
+const COLOR = /^#([0-9a-f]{6}|[0-9a-f]{8})$/i;
+const finite = (value) => typeof value === "number" && Number.isFinite(value) && Math.abs(value) <= 1e6;
+
+function isValidShape(shape) {
+  if (!shape || typeof shape !== "object" || typeof shape.id !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(shape.id)) return false;
+  if (!COLOR.test(shape.color ?? "") || !finite(shape.width) || (shape.fill !== undefined && !COLOR.test(shape.fill))) return false;
+  const points = (min, max) => Array.isArray(shape.points) && shape.points.length >= min && shape.points.length <= max
+    && shape.points.every((p) => Array.isArray(p) && p.length === 2 && finite(p[0]) && finite(p[1]));
+  switch (shape.kind) {
+    case "polyline": return points(2, 10000);
+    case "line": return points(2, 2);
+    case "rect": case "ellipse": return [shape.x, shape.y, shape.w, shape.h].every(finite);
+    case "circle": return [shape.x, shape.y, shape.r].every(finite);
+    case "text": return [shape.x, shape.y].every(finite) && typeof shape.text === "string" && shape.text.length <= 2000;
+    default: return false;
+  }
+}
+
+// "dev-1, dev-2:viewer" → [{ userId: "dev-1", role: "editor" }, { userId: "dev-2", role: "viewer" }]
+function parseMembers(text) {
+  return (text ?? "").split(",").map((m) => m.trim()).filter(Boolean).map((entry) => {
+    const [userId, role] = entry.split(":").map((part) => part.trim());
+    return { userId, role: role === "viewer" ? "viewer" : "editor" };
+  });
+}
+
+// A viewer reads and follows the board; drawing, chat and previews are for owners and editors.
+function applyRole(role) {
+  myRole = role;
+  document.body.classList.toggle("viewer", role === "viewer");
+  const owner = role === "owner";
+  $("members-panel").hidden = !owner;
+  if (owner && board) $("members-form").elements.members.value = board.members.map((m) => `${m.userId}:${m.role}`).join(", ");
 }
 
 function receiveOp(entry) {
@@ -328,7 +374,7 @@ function shapeFor(start, end, points) {
 function wireCanvas() {
   const canvas = $("canvas");
   canvas.addEventListener("pointerdown", (e) => {
-    if (viewingSeq !== null || connection?.state !== "connected") return;
+    if (viewingSeq !== null || myRole === "viewer" || connection?.state !== "connected") return;
     canvas.setPointerCapture(e.pointerId);
     const start = point(e);
     drawing = { id: crypto.randomUUID().slice(0, 18), start, end: start, points: [start], element: null, lastPreview: 0 };
@@ -386,6 +432,20 @@ function renderHistoryRange() {
 }
 
 function wirePanels() {
+  $("members-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const members = parseMembers(new FormData(e.target).get("members"));
+    try {
+      board = await (await api(`/api/boards/${boardId}`, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ title: board.title, visibility: board.visibility, members }),
+      })).json();
+      showMessage("Members saved.");
+    } catch (error) {
+      showMessage(`Could not save the members: ${error.message}`);
+    }
+  });
   $("chat-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const text = $("chat-input").value.trim();

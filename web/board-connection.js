@@ -1,6 +1,7 @@
 // A Web PubSub client for one board, speaking json.webpubsub.azure.v1 over a plain WebSocket: committed operations
-// go out as events (answered by the server with { seq }), live previews go to the board's group, and everything the
-// board broadcasts comes back as group messages. It reconnects with a fresh negotiate after any drop.
+// go out as events (answered by the server with { seq }), live previews go to the board's preview group, and what
+// the server says (ops, presence) arrives on the board's server group, which no client can send to. It reconnects
+// with a fresh negotiate after any drop.
 export class BoardConnection extends EventTarget {
   #negotiate;
   #socket = null;
@@ -9,11 +10,13 @@ export class BoardConnection extends EventTarget {
   #stopped = false;
   #retryMs = 250;
   #holdUntil = 0;
-  group;
+  serverGroup;
+  previewGroup;
 
   constructor(boardId, negotiate) {
     super();
-    this.group = `board.${boardId}`;
+    this.serverGroup = `board.${boardId}`;
+    this.previewGroup = `preview.${boardId}`;
     this.#negotiate = negotiate;
   }
 
@@ -49,7 +52,7 @@ export class BoardConnection extends EventTarget {
   }
 
   sendPreview(data) {
-    this.#send({ type: "sendToGroup", group: this.group, dataType: "json", data, noEcho: true });
+    this.#send({ type: "sendToGroup", group: this.previewGroup, dataType: "json", data, noEcho: true });
   }
 
   #send(message) {
@@ -96,7 +99,7 @@ export class BoardConnection extends EventTarget {
       if (message.success || message.error?.name === "Duplicate") pending?.resolve();
       else pending?.reject(new Error(message.error?.message ?? "rejected"));
     } else if (message.type === "message" && message.from === "group") {
-      this.#emit("group", { data: message.data });
+      this.#emit("group", { group: message.group, fromUserId: message.fromUserId ?? null, data: message.data });
     } else if (message.type === "message" && message.from === "server") {
       this.#emit("server", { data: message.data });
     }

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Collab.Boards.Model;
 
-/// <summary>Board ids and the Web PubSub group of each board.</summary>
+/// <summary>Board ids.</summary>
 public static partial class BoardId
 {
     /// <summary>Whether <paramref name="boardId"/> is 1–64 letters, digits, <c>_</c> or <c>-</c>; anything else never reaches a group, blob or URL.</summary>
@@ -10,9 +10,6 @@ public static partial class BoardId
 
     /// <summary>What a valid board id is, as a refusal states it.</summary>
     public const string Requirement = "boardId must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'.";
-
-    /// <summary>The group of a board's connections: <c>board.{boardId}</c>.</summary>
-    public static string GroupOf(string boardId) => "board." + boardId;
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();

@@ -11,10 +11,34 @@ public sealed partial class BoardStore
     public async Task<BoardMetadata?> GetMetadataAsync(string boardId, CancellationToken cancellationToken) =>
         (await ReadJsonAsync<BoardMetadata>(Metadata(boardId), cancellationToken))?.Value;
 
+    /// <summary>
+    /// The metadata of <paramref name="boardId"/> unless it still has the ETag <paramref name="known"/>: a cheap
+    /// revalidation (304) for caches.
+    /// </summary>
+    /// <returns><c>Unchanged</c> when the ETag still matches; else the metadata (null when the board does not exist) and its ETag.</returns>
+    public async Task<(bool Unchanged, BoardMetadata? Metadata, ETag? ETag)> RevalidateMetadataAsync(string boardId, ETag? known, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await Blobs.GetBlobClient(Metadata(boardId)).DownloadContentAsync(
+                new BlobDownloadOptions { Conditions = known is { } etag ? new BlobRequestConditions { IfNoneMatch = etag } : null },
+                cancellationToken);
+
+            // The SDK answers 304 with a response that has no value, rather than an exception.
+            return result.GetRawResponse().Status == 304
+                ? (true, null, known)
+                : (false, result.Value.Content.ToObjectFromJson<BoardMetadata>(BoardJson.Options), result.Value.Details.ETag);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return (false, null, null);
+        }
+    }
+
     /// <summary>Creates the board, or updates it when <paramref name="callerId"/> owns it.</summary>
-    /// <returns>The stored metadata and whether it was created; null when someone else owns the board.</returns>
+    /// <returns>The stored metadata and what it replaced (null when this call created the board); null when someone else owns the board.</returns>
     /// <exception cref="RequestFailedException">The metadata kept changing under us (503).</exception>
-    public async Task<(BoardMetadata Metadata, bool Created)?> CreateOrUpdateAsync(BoardMetadata requested, string callerId, CancellationToken cancellationToken)
+    public async Task<(BoardMetadata Metadata, BoardMetadata? Previous)?> CreateOrUpdateAsync(BoardMetadata requested, string callerId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(requested);
         var name = Metadata(requested.BoardId);
@@ -38,7 +62,7 @@ public sealed partial class BoardStore
                 : requested;
             if (await TryWriteJsonAsync(name, metadata, existing?.ETag, cancellationToken))
             {
-                return (metadata, existing is null);
+                return (metadata, existing?.Value);
             }
         }
 

@@ -49,10 +49,10 @@ public sealed class WebPubSubEventHandlerTests(StackFixture fixture) : IClassFix
         using var response = await upstream.SendAsync(upstream.Connect("c1", alice, Claims(boardId, name: "Alice")));
 
         var body = await BoardApi.JsonAsync(response, HttpStatusCode.OK);
-        var group = "board." + boardId;
         Assert.Equal(alice, body.GetProperty("userId").GetString());
-        Assert.Equal([group], Strings(body.GetProperty("groups")));
-        Assert.Equal(["webpubsub.joinLeaveGroup." + group, "webpubsub.sendToGroup." + group], Strings(body.GetProperty("roles")));
+        // Both groups are joined at connect; the only right is sending previews: the server group is the server's.
+        Assert.Equal(["board." + boardId, "preview." + boardId], Strings(body.GetProperty("groups")));
+        Assert.Equal(["webpubsub.sendToGroup.preview." + boardId], Strings(body.GetProperty("roles")));
         Assert.Equal("json.reliable.webpubsub.azure.v1", body.GetProperty("subprotocol").GetString());
         Assert.Equal(new ConnectionState(boardId, "Alice"), ConnectionState.Decode(string.Join(",", response.Headers.GetValues("ce-connectionState"))));
         // The name is kept for presence, which only Web PubSub group members see: read it from storage.
@@ -63,6 +63,7 @@ public sealed class WebPubSubEventHandlerTests(StackFixture fixture) : IClassFix
     [InlineData("{}")]
     [InlineData("""{"role":["webpubsub.joinLeaveGroup.board.a","webpubsub.sendToGroup.board.b"]}""")]
     [InlineData("""{"role":["webpubsub.joinLeaveGroup"],"webpubsub.group":["board.a"]}""")]
+    [InlineData("""{"role":["webpubsub.sendToGroup.preview.a"],"webpubsub.group":["board.b"]}""")]
     [InlineData("""{"webpubsub.group":["lobby"]}""")]
     [InlineData("""{"webpubsub.group":["board.a b"]}""")]
     public async Task Connect_WithoutExactlyOneBoard_Is401(string claims)
@@ -124,8 +125,10 @@ public sealed class WebPubSubEventHandlerTests(StackFixture fixture) : IClassFix
         var secondary = fixture.Emulators.WebPubSubOptions.SecondaryAccessKey!;
         await using var stack = await LocalStack.StartAsync(fixture.Emulators, settings => settings["WebPubSub:SecondaryAccessKey"] = secondary);
         using var upstream = new UpstreamClient(stack, secondary);
+        using var owner = await stack.SignInAsync(BoardApi.NewUser("owner"));
+        var boardId = await BoardApi.CreateAsync(owner);
 
-        using var response = await upstream.SendAsync(upstream.User("chat", "c1", "alice", BoardApi.NewBoardId(), """{"opId":"o1","text":"hi"}"""));
+        using var response = await upstream.SendAsync(upstream.User("chat", "c1", "alice", boardId, """{"opId":"o1","text":"hi"}"""));
 
         Assert.Equal(1L, await UpstreamClient.SeqOfAsync(response));
     }
@@ -187,7 +190,7 @@ public sealed class WebPubSubEventHandlerTests(StackFixture fixture) : IClassFix
     }
 
     private static string Claims(string boardId, string name = "Alice") =>
-        $$"""{"sub":["x"],"name":["{{name}}"],"role":["webpubsub.joinLeaveGroup.board.{{boardId}}","webpubsub.sendToGroup.board.{{boardId}}"],"webpubsub.group":["board.{{boardId}}"]}""";
+        $$"""{"sub":["x"],"name":["{{name}}"],"role":["webpubsub.sendToGroup.preview.{{boardId}}"],"webpubsub.group":["board.{{boardId}}","preview.{{boardId}}"]}""";
 
     private static IEnumerable<string?> Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString());
 

@@ -29,7 +29,7 @@ public sealed class WhiteboardEndToEndTests(EmulatorHost emulators) : IClassFixt
             new BoardMetadata(boardId, "End to end", BoardVisibility.Public, "alice", [], Guid.NewGuid(), DateTimeOffset.UtcNow), "alice", CancellationToken.None);
         var issuer = stack.Services.GetRequiredService<WebPubSubTokenIssuer>();
         var users = new[] { ("alice", "Alice"), ("bob", "Bob"), ("carol", "Carol") }
-            .Select(u => new { userId = u.Item1, name = u.Item2, url = issuer.Negotiate(new SignedInUser(u.Item1, u.Item2, "dev"), boardId).Url.AbsoluteUri })
+            .Select(u => new { userId = u.Item1, name = u.Item2, url = issuer.Issue(new SignedInUser(u.Item1, u.Item2, "dev"), boardId, BoardRoles.Editor).Url.AbsoluteUri })
             .ToList();
 
         var views = Path.GetTempFileName();

@@ -41,7 +41,7 @@ public sealed class LoadTests(EmulatorHost emulators, ITestOutputHelper output) 
         var users = Enumerable.Range(0, clients).Select(i =>
         {
             var boardId = boards[i % Boards];
-            return new { userId = $"user{i}", boardId, url = issuer.Negotiate(new SignedInUser($"user{i}", $"User {i}", "dev"), boardId).Url.AbsoluteUri };
+            return new { userId = $"user{i}", boardId, url = issuer.Issue(new SignedInUser($"user{i}", $"User {i}", "dev"), boardId, BoardRoles.Editor).Url.AbsoluteUri };
         }).ToList();
 
         var outFile = Path.GetTempFileName();

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Collab.Functions.Tests.Infrastructure;
 using Collab.Testing;
 using Microsoft.AspNetCore.Http;
@@ -19,22 +20,25 @@ public sealed class NegotiateFunctionTests(StackFixture fixture) : IClassFixture
     private string Hub => Stack.Settings["WebPubSub:Hub"]!;
 
     [Fact]
-    public async Task Token_NamesTheCallerAndOnlyThisBoardsGroup()
+    public async Task Token_NamesTheCallerAndOnlyThisBoardsGroups_AndMaySendOnlyPreviews()
     {
         var user = NewUser();
         using var client = await Stack.SignInAsync(user);
+        var b1 = await BoardApi.CreateAsync(client);
 
-        var response = await NegotiateAsync(client, "b1");
+        var response = await NegotiateAsync(client, b1);
 
-        Assert.Equal("b1", response.BoardId);
+        Assert.Equal(b1, response.BoardId);
+        Assert.Equal("owner", response.Role);
         Assert.Equal(LocalStack.UserIdOf(user), response.UserId);
         Assert.StartsWith($"ws://{Emulators.WebPubSubEndpoint.Authority}/client/hubs/{Hub}?access_token=", response.Url.AbsoluteUri);
         var claims = Claims(response);
         Assert.Equal($"{Emulators.WebPubSubEndpoint.GetLeftPart(UriPartial.Authority)}/client/hubs/{Hub}", claims.GetProperty("aud").GetString());
         Assert.Equal(LocalStack.UserIdOf(user), claims.GetProperty("sub").GetString());
         Assert.Equal(user, claims.GetProperty("name").GetString());
-        Assert.Equal(["webpubsub.joinLeaveGroup.board.b1", "webpubsub.sendToGroup.board.b1"], claims.GetProperty("role").EnumerateArray().Select(r => r.GetString()));
-        Assert.Equal(["board.b1"], claims.GetProperty("webpubsub.group").EnumerateArray().Select(g => g.GetString()));
+        // No role reaches the server group (board.*), where the server's ops and presence travel, nor joins or leaves.
+        Assert.Equal([$"webpubsub.sendToGroup.preview.{b1}"], claims.GetProperty("role").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal([$"board.{b1}", $"preview.{b1}"], claims.GetProperty("webpubsub.group").EnumerateArray().Select(g => g.GetString()));
         Assert.Equal(3600, claims.GetProperty("exp").GetInt64() - claims.GetProperty("iat").GetInt64());
         Assert.Equal(response.ExpiresOn.ToUnixTimeSeconds(), claims.GetProperty("exp").GetInt64());
     }
@@ -44,10 +48,47 @@ public sealed class NegotiateFunctionTests(StackFixture fixture) : IClassFixture
     {
         await using var stack = await LocalStack.StartAsync(Emulators, settings => settings["WebPubSub:TokenLifetimeMinutes"] = "1440");
         using var client = await stack.SignInAsync(NewUser());
+        var b1 = await BoardApi.CreateAsync(client);
 
-        var claims = Claims(await NegotiateAsync(client, "b1"));
+        var claims = Claims(await NegotiateAsync(client, b1));
 
         Assert.Equal(86400, claims.GetProperty("exp").GetInt64() - claims.GetProperty("iat").GetInt64());
+    }
+
+    [Fact]
+    public async Task AViewer_GetsTheGroupsButNoRole()
+    {
+        var owner = NewUser();
+        var viewer = NewUser();
+        using var ownerClient = await Stack.SignInAsync(owner);
+        using var viewerClient = await Stack.SignInAsync(viewer);
+        var boardId = BoardApi.NewBoardId();
+        using (var created = await ownerClient.PutAsJsonAsync($"api/boards/{boardId}", new { title = "t", visibility = "private", members = new[] { new { userId = LocalStack.UserIdOf(viewer), role = "viewer" } } }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        var response = await NegotiateAsync(viewerClient, boardId);
+
+        Assert.Equal("viewer", response.Role);
+        var claims = Claims(response);
+        // Without a role the claim is left out, as the SDK's getClientAccessToken does.
+        Assert.False(claims.TryGetProperty("role", out _));
+        Assert.Equal([$"board.{boardId}", $"preview.{boardId}"], claims.GetProperty("webpubsub.group").EnumerateArray().Select(g => g.GetString()));
+    }
+
+    [Fact]
+    public async Task UnknownBoard_Is404_AndAStrangerToAPrivateBoard403_WithoutAUrl()
+    {
+        using var owner = await Stack.SignInAsync(NewUser());
+        using var stranger = await Stack.SignInAsync(NewUser());
+        var privateBoard = await BoardApi.CreateAsync(owner, "private");
+
+        using var unknown = await PostNegotiateAsync(stranger, BoardApi.NewBoardId());
+        using var refused = await PostNegotiateAsync(stranger, privateBoard);
+
+        Assert.DoesNotContain("access_token", await AssertProblemAsync(unknown, HttpStatusCode.NotFound, "board-not-found"));
+        Assert.DoesNotContain("access_token", await AssertProblemAsync(refused, HttpStatusCode.Forbidden, "forbidden"));
     }
 
     // "" and ".." are not here: over HTTP they are no path segment of their own (see BoardIdThatIsNoPathSegment_MatchesNoRoute).
@@ -114,12 +155,13 @@ public sealed class NegotiateFunctionTests(StackFixture fixture) : IClassFixture
         await using var stack = await LocalStack.StartAsync(Emulators, settings => settings["WebPubSub:Hub"] = quietHub);
         var user = NewUser();
         using var client = await stack.SignInAsync(user);
-        var response = await NegotiateAsync(client, "b1");
+        var b1 = await BoardApi.CreateAsync(client);
+        var response = await NegotiateAsync(client, b1);
 
         await NodeScript.AssertPassesAsync("tokens.mjs", new Dictionary<string, string>
         {
             ["NEGOTIATE_URL"] = response.Url.AbsoluteUri,
-            ["BOARD_ID"] = "b1",
+            ["BOARD_ID"] = b1,
             ["USER_ID"] = LocalStack.UserIdOf(user),
             ["USER_NAME"] = user,
             ["WPS_CONNECTION_STRING"] = Emulators.WebPubSubConnectionString,

@@ -30,7 +30,8 @@ public sealed class SecretsNeverLoggedTests(EmulatorHost emulators) : IClassFixt
         var issued = new List<string>();
 
         issued.Add((await IssueAcsTokenAsync(alice)).Token);
-        issued.Add((await NegotiateAsync(alice, "b1")).Url.Query.Split("access_token=")[1]);
+        var boardId = await BoardApi.CreateAsync(alice);
+        issued.Add((await NegotiateAsync(alice, boardId)).Url.Query.Split("access_token=")[1]);
         issued.Add(await FluidTokenAsync(alice, "?tenantId=collab-tests"));
         using (var refused = await alice.GetAsync("api/fluid/token?tenantId=collab-tests&userId=mallory"))
         {
@@ -40,7 +41,7 @@ public sealed class SecretsNeverLoggedTests(EmulatorHost emulators) : IClassFixt
         var negotiated = new List<HttpStatusCode>();
         for (var i = 0; i < 4; i++)
         {
-            using var response = await PostNegotiateAsync(alice, "b1");
+            using var response = await PostNegotiateAsync(alice, boardId);
             negotiated.Add(response.StatusCode);
         }
 

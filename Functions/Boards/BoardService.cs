@@ -4,7 +4,9 @@ using Collab.Boards.Live;
 using Collab.Boards.Model;
 using Collab.Boards.Rendering;
 using Collab.Boards.Storage;
+using Collab.Functions.Hub;
 using Collab.Functions.Identity;
+using Microsoft.Extensions.Logging;
 
 namespace Collab.Functions.Boards;
 
@@ -12,7 +14,14 @@ namespace Collab.Functions.Boards;
 /// The board HTTP API's work: create and read boards, catch-up, snapshots, history, background and export, each
 /// behind the access rule <c>connect</c> applies (public: any signed-in user; private: owner and members).
 /// </summary>
-public sealed class BoardService(BoardStore store, LiveBoards live, BoardCommitter committer, TimeProvider time)
+public sealed class BoardService(
+    BoardStore store,
+    LiveBoards live,
+    BoardCommitter committer,
+    BoardMetadataCache metadataCache,
+    BoardConnections connections,
+    TimeProvider time,
+    ILogger<BoardService> logger)
 {
     private const int MaxMembers = 100;
 
@@ -46,8 +55,15 @@ public sealed class BoardService(BoardStore store, LiveBoards live, BoardCommitt
         }
 
         var requested = new BoardMetadata(boardId, title, visibility, user.UserId, members, Guid.NewGuid(), time.GetUtcNow());
-        return await store.CreateOrUpdateAsync(requested, user.UserId, cancellationToken)
+        var (board, previous) = await store.CreateOrUpdateAsync(requested, user.UserId, cancellationToken)
             ?? throw new ConflictException("The board exists and belongs to someone else.");
+        metadataCache.Forget(boardId);
+        if (previous is not null)
+        {
+            await RevokeAsync(previous, board, cancellationToken);
+        }
+
+        return (board, previous is null);
     }
 
     /// <summary>Metadata and state, now or right after <paramref name="atSeq"/>.</summary>
@@ -113,6 +129,20 @@ public sealed class BoardService(BoardStore store, LiveBoards live, BoardCommitt
     {
         await AdmitAsync(user, boardId, cancellationToken);
         return BoardSvgRenderer.Render(await StateAsync(boardId, atSeq, cancellationToken), $"/api/boards/{boardId}/background");
+    }
+
+    // The change is stored; live connections that lost access are cut off now. If Web PubSub cannot be reached, the
+    // event handler's own check refuses their operations meanwhile, so the change still answers 200.
+    private async Task RevokeAsync(BoardMetadata previous, BoardMetadata board, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await connections.RevokeAsync(previous, board, cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            logger.LogWarning("Could not revoke live connections of board {BoardId}: {Error}", board.BoardId, ex.Message);
+        }
     }
 
     private async Task<BoardStateDocument> StateAsync(string boardId, long? atSeq, CancellationToken cancellationToken)

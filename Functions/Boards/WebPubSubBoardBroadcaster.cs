@@ -12,7 +12,7 @@ public sealed class WebPubSubBoardBroadcaster(WebPubSubRestClient webPubSub) : I
     public async Task PublishAsync(string boardId, IReadOnlyList<LoggedOperation> operations, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operations);
-        var group = BoardId.GroupOf(boardId);
+        var group = BoardChannels.ServerGroup(boardId);
         foreach (var operation in operations)
         {
             var message = JsonSerializer.SerializeToUtf8Bytes(

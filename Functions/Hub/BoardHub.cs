@@ -2,6 +2,7 @@ using Collab.Boards.Errors;
 using Collab.Boards.Live;
 using Collab.Boards.Model;
 using Collab.Boards.Storage;
+using Collab.Functions.WebPubSub;
 using Microsoft.Extensions.Logging;
 
 namespace Collab.Functions.Hub;
@@ -11,7 +12,13 @@ namespace Collab.Functions.Hub;
 /// <see cref="WebPubSubProtocol"/>: admission of a connection to one board, presence when connections come and go
 /// (and a snapshot when the last user leaves), and committed operations (validated, committed exactly once).
 /// </summary>
-public sealed class BoardHub(BoardStore store, LiveBoards live, BoardCommitter committer, PresenceService presence, ILogger<BoardHub> logger)
+public sealed class BoardHub(
+    BoardStore store,
+    BoardMetadataCache boards,
+    LiveBoards live,
+    BoardCommitter committer,
+    PresenceService presence,
+    ILogger<BoardHub> logger)
 {
     /// <summary>Admits <paramref name="userId"/> to <paramref name="boardId"/> under the access rule of every board endpoint, and remembers the display name.</summary>
     /// <exception cref="NotFoundException">The board does not exist.</exception>
@@ -20,15 +27,10 @@ public sealed class BoardHub(BoardStore store, LiveBoards live, BoardCommitter c
     {
         var metadata = await store.GetMetadataAsync(boardId, cancellationToken)
             ?? throw new NotFoundException("board-not-found", "The board does not exist.");
-        if (!metadata.Admits(userId))
-        {
-            throw new ForbiddenException("This private board admits only its owner and members.");
-        }
-
+        var role = metadata.RoleOf(userId) ?? throw new ForbiddenException("This private board admits only its owner and members.");
         await store.RememberNameAsync(boardId, userId, name, cancellationToken);
-        logger.LogInformation("Admitted connection {ConnectionId} of user {UserId} to board {BoardId}", connectionId, userId, boardId);
-        var group = BoardId.GroupOf(boardId);
-        return new BoardAdmission(boardId, name, [group], ["webpubsub.joinLeaveGroup." + group, "webpubsub.sendToGroup." + group]);
+        logger.LogInformation("Admitted connection {ConnectionId} of user {UserId} to board {BoardId} as {Role}", connectionId, userId, boardId, role);
+        return new BoardAdmission(boardId, name, role, BoardChannels.Groups(boardId), BoardChannels.Permissions(boardId, role));
     }
 
     /// <summary>Tells the board who is there now; when <paramref name="leavingConnectionId"/> leaves it empty, snapshots the board.</summary>
@@ -50,11 +52,26 @@ public sealed class BoardHub(BoardStore store, LiveBoards live, BoardCommitter c
         }
     }
 
-    /// <summary>Validates and commits an operation <paramref name="userId"/> sent on <paramref name="boardId"/>.</summary>
+    /// <summary>
+    /// Validates and commits an operation <paramref name="userId"/> sent on <paramref name="boardId"/>, after checking
+    /// again that the board exists and lets the user edit it now: a decision made at connect does not outlive a
+    /// change of members, roles or visibility, nor a reliable reconnect that skips <c>connect</c>.
+    /// </summary>
+    /// <exception cref="NotFoundException">The board does not exist (any more); nothing was stored.</exception>
+    /// <exception cref="ForbiddenException">The user is no longer admitted, or is a viewer; nothing was stored.</exception>
     /// <exception cref="InvalidRequestException">The operation is malformed; nothing was stored.</exception>
     /// <exception cref="UnavailableException">Storage failed; nothing was committed, and the service's retry is safe.</exception>
     public async Task<CommitResult> OnOperationAsync(string userId, string boardId, string eventName, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
+        var metadata = await boards.GetAsync(boardId, cancellationToken)
+            ?? throw new NotFoundException("board-not-found", "The board does not exist.");
+        var role = metadata.RoleOf(userId);
+        if (!BoardRoles.CanEdit(role))
+        {
+            logger.LogInformation("Refused an operation of user {UserId} on board {BoardId}: role {Role}", userId, boardId, role ?? "none");
+            throw new ForbiddenException(role is null ? "You are not admitted to this board any more." : "Viewers cannot change the board.");
+        }
+
         var operation = BoardOperationReader.Read(eventName, body.Span);
         var result = await committer.CommitAsync(boardId, userId, operation, cancellationToken);
         if (result.Duplicate)
@@ -69,6 +86,7 @@ public sealed class BoardHub(BoardStore store, LiveBoards live, BoardCommitter c
 /// <summary>A connection admitted to a board.</summary>
 /// <param name="BoardId">The board.</param>
 /// <param name="Name">The display name it goes by.</param>
+/// <param name="Role">The board role it was admitted with.</param>
 /// <param name="Groups">The groups it joins on connect.</param>
-/// <param name="Roles">The permissions it gets.</param>
-public sealed record BoardAdmission(string BoardId, string Name, IReadOnlyList<string> Groups, IReadOnlyList<string> Roles);
+/// <param name="Permissions">The Web PubSub roles it gets.</param>
+public sealed record BoardAdmission(string BoardId, string Name, string Role, IReadOnlyList<string> Groups, IReadOnlyList<string> Permissions);

@@ -17,7 +17,7 @@ public sealed class PresenceService(WebPubSubRestClient webPubSub, BoardStore bo
     /// <param name="cancellationToken">Cancels the calls.</param>
     public async Task<Presence> BroadcastAsync(string boardId, string? leavingConnectionId, CancellationToken cancellationToken)
     {
-        var group = BoardId.GroupOf(boardId);
+        var group = BoardChannels.ServerGroup(boardId);
         var connections = await webPubSub.ListGroupConnectionsAsync(group, cancellationToken);
         var people = await boards.GetPeopleAsync(boardId, cancellationToken);
         var users = connections

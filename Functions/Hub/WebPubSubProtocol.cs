@@ -102,7 +102,7 @@ public sealed class WebPubSubProtocol(IOptions<WebPubSubOptions> options, BoardH
             ? s.EnumerateArray().Select(p => p.ValueKind == JsonValueKind.String ? p.GetString() : null).ToHashSet(StringComparer.Ordinal)
             : [];
         request.HttpContext.Response.Headers["ce-connectionState"] = new ConnectionState(admission.BoardId, admission.Name).Encode();
-        return new OkObjectResult(new ConnectEventResponse(cloudEvent.UserId, admission.Groups, admission.Roles, PreferredSubprotocols.FirstOrDefault(offered.Contains)));
+        return new OkObjectResult(new ConnectEventResponse(cloudEvent.UserId, admission.Groups, admission.Permissions, PreferredSubprotocols.FirstOrDefault(offered.Contains)));
     }
 
     private async Task<IActionResult> PresenceAsync(string boardId, string? leavingConnectionId, CancellationToken cancellationToken)
@@ -148,21 +148,19 @@ public sealed class WebPubSubProtocol(IOptions<WebPubSubOptions> options, BoardH
             return null;
         }
 
-        var boardIds = new HashSet<string>(StringComparer.Ordinal);
+        const string SendToGroup = "webpubsub.sendToGroup.";
+        var boardIds = new HashSet<string?>(StringComparer.Ordinal);
         foreach (var role in Claim(claims, "role"))
         {
-            var group = role.StartsWith("webpubsub.joinLeaveGroup.", StringComparison.Ordinal) ? role["webpubsub.joinLeaveGroup.".Length..]
-                : role.StartsWith("webpubsub.sendToGroup.", StringComparison.Ordinal) ? role["webpubsub.sendToGroup.".Length..]
-                : null;
-            boardIds.Add(group is not null && group.StartsWith("board.", StringComparison.Ordinal) ? group["board.".Length..] : "");
+            boardIds.Add(role.StartsWith(SendToGroup, StringComparison.Ordinal) ? BoardChannels.BoardOf(role[SendToGroup.Length..]) : null);
         }
 
         foreach (var group in Claim(claims, "webpubsub.group"))
         {
-            boardIds.Add(group.StartsWith("board.", StringComparison.Ordinal) ? group["board.".Length..] : "");
+            boardIds.Add(BoardChannels.BoardOf(group));
         }
 
-        return boardIds.Count == 1 && boardIds.First() is var boardId && BoardId.IsValid(boardId) ? boardId : null;
+        return boardIds.Count == 1 ? boardIds.First() : null;
     }
 
     private static IEnumerable<string> Claim(JsonElement claims, string name) =>

@@ -41,15 +41,16 @@ public sealed class TokensApi(AcsTokenService acs, WebPubSubTokenIssuer webPubSu
         return new NoContentResult();
     }
 
-    /// <summary><c>POST /api/boards/{boardId}/negotiate</c>: a Web PubSub client URL that admits the caller to one board.</summary>
+    /// <summary><c>POST /api/boards/{boardId}/negotiate</c>: a Web PubSub client URL that admits the caller to one board it may open.</summary>
     [Function("Negotiate")]
     [SignedIn]
     [RateLimited]
-    public IActionResult Negotiate(
+    public async Task<IActionResult> Negotiate(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "boards/{boardId}/negotiate")] HttpRequest request,
         string boardId,
-        FunctionContext context) =>
-        new OkObjectResult(webPubSub.Negotiate(context.GetSignedInUser(), boardId));
+        FunctionContext context,
+        CancellationToken cancellationToken) =>
+        new OkObjectResult(await webPubSub.NegotiateAsync(context.GetSignedInUser(), boardId, cancellationToken));
 
     /// <summary>
     /// <c>GET /api/fluid/token</c>: the Fluid client's token-provider contract, answering the raw JWT as text/plain

@@ -1,5 +1,6 @@
 using Collab.Boards.Errors;
 using Collab.Boards.Model;
+using Collab.Boards.Storage;
 using Collab.Functions.Identity;
 using Collab.Functions.WebPubSub;
 using Collab.Protocols.WebPubSub;
@@ -8,22 +9,25 @@ using Microsoft.Extensions.Options;
 namespace Collab.Functions.Tokens;
 
 /// <summary>
-/// Client URLs scoped to one board (shared/protocols/web-pubsub.md §3, §7): <c>sub</c> is the caller, the roles
-/// are only <c>webpubsub.joinLeaveGroup.board.{id}</c> and <c>webpubsub.sendToGroup.board.{id}</c>, the
-/// connection joins that group on connect, and a <c>name</c> claim carries the display name to the <c>connect</c>
-/// event. The key never leaves this class.
+/// Client URLs scoped to one board the caller may open (shared/protocols/web-pubsub.md §3, §7): <c>sub</c> is the
+/// caller, the connection joins the board's server and preview groups on connect, its only Web PubSub role is
+/// sending previews (owners and editors; viewers get none), and a <c>name</c> claim carries the display name to the
+/// <c>connect</c> event. Nothing is minted for a board that does not exist or that the caller may not open. The key
+/// never leaves this class.
 /// </summary>
 public sealed class WebPubSubTokenIssuer
 {
     private readonly WebPubSubOptions _options;
+    private readonly BoardStore _boards;
     private readonly TimeProvider _time;
     private readonly string _audience;
     private readonly string _clientEndpoint;
     private readonly byte[] _key;
 
     /// <summary>Creates the issuer from validated options.</summary>
-    public WebPubSubTokenIssuer(IOptions<WebPubSubOptions> options, TimeProvider time)
+    public WebPubSubTokenIssuer(IOptions<WebPubSubOptions> options, BoardStore boards, TimeProvider time)
     {
+        _boards = boards;
         _options = options.Value;
         _time = time;
         var connection = _options.ParseConnection();
@@ -32,9 +36,11 @@ public sealed class WebPubSubTokenIssuer
         _key = connection.KeyBytes;
     }
 
-    /// <summary>Mints the client URL for <paramref name="user"/> on <paramref name="boardId"/>.</summary>
+    /// <summary>Mints the client URL for <paramref name="user"/> on <paramref name="boardId"/>, with the rights of the user's role there.</summary>
     /// <exception cref="InvalidRequestException">The board id is malformed (400).</exception>
-    public NegotiateResponse Negotiate(SignedInUser user, string boardId)
+    /// <exception cref="NotFoundException">The board does not exist (404).</exception>
+    /// <exception cref="ForbiddenException">The board does not admit the caller (403).</exception>
+    public async Task<NegotiateResponse> NegotiateAsync(SignedInUser user, string boardId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
         if (!BoardId.IsValid(boardId))
@@ -42,18 +48,26 @@ public sealed class WebPubSubTokenIssuer
             throw new InvalidRequestException(BoardId.Requirement);
         }
 
-        var group = BoardId.GroupOf(boardId);
+        var board = await _boards.GetMetadataAsync(boardId, cancellationToken)
+            ?? throw new NotFoundException("board-not-found", "The board does not exist.");
+        return Issue(user, boardId, board.RoleOf(user.UserId) ?? throw new ForbiddenException("This private board admits only its owner and members."));
+    }
+
+    /// <summary>Mints the client URL for <paramref name="user"/>, whom the board admits as <paramref name="role"/>.</summary>
+    public NegotiateResponse Issue(SignedInUser user, string boardId, string role)
+    {
+        ArgumentNullException.ThrowIfNull(user);
         var now = _time.GetUtcNow();
         var expiresOn = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds()).AddMinutes(_options.TokenLifetimeMinutes);
         var token = ClientAccessToken.Create(
             _audience,
             user.UserId,
-            ["webpubsub.joinLeaveGroup." + group, "webpubsub.sendToGroup." + group],
-            [group],
+            BoardChannels.Permissions(boardId, role),
+            BoardChannels.Groups(boardId),
             now,
             expiresOn,
             _key,
             [new("name", user.Name)]);
-        return new NegotiateResponse(new Uri(_clientEndpoint + "?access_token=" + token), boardId, user.UserId, expiresOn);
+        return new NegotiateResponse(new Uri(_clientEndpoint + "?access_token=" + token), boardId, user.UserId, role, expiresOn);
     }
 }

@@ -74,6 +74,24 @@ public sealed class WebPubSubRestClient
         return connections;
     }
 
+    /// <summary>Removes a connection from every group it is in (shared/protocols/web-pubsub.md, REST); nothing to do is success.</summary>
+    public Task RemoveConnectionFromAllGroupsAsync(string connectionId, CancellationToken cancellationToken) =>
+        SendExpectingAsync(HttpMethod.Delete, $"connections/{Uri.EscapeDataString(connectionId)}/groups?api-version={ApiVersion}", "remove-from-groups", cancellationToken);
+
+    /// <summary>Closes a connection, telling the client <paramref name="reason"/>; an unknown connection is success.</summary>
+    public Task CloseConnectionAsync(string connectionId, string reason, CancellationToken cancellationToken) =>
+        SendExpectingAsync(HttpMethod.Delete, $"connections/{Uri.EscapeDataString(connectionId)}?api-version={ApiVersion}&reason={Uri.EscapeDataString(reason)}", "close-connection", cancellationToken);
+
+    private async Task SendExpectingAsync(HttpMethod method, string relative, string operation, CancellationToken cancellationToken)
+    {
+        using var request = Request(method, relative);
+        using var response = await _http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode && response.StatusCode != System.Net.HttpStatusCode.NotFound)
+        {
+            throw new HttpRequestException($"Web PubSub answered {(int)response.StatusCode} to {operation}.", null, response.StatusCode);
+        }
+    }
+
     private HttpRequestMessage Request(HttpMethod method, string relative) => Request(method, new Uri(_hubBase, relative));
 
     private HttpRequestMessage Request(HttpMethod method, Uri uri)
