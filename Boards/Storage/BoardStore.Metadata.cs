@@ -69,6 +69,34 @@ public sealed partial class BoardStore
         throw new RequestFailedException(503, "The board metadata kept changing.");
     }
 
+    /// <summary>Records <paramref name="containerId"/> as the board's Fluid container, unless another one is recorded.</summary>
+    /// <returns>The metadata with the container, or null when the board does not exist.</returns>
+    /// <exception cref="Errors.ConflictException">Another container is recorded on the board.</exception>
+    public async Task<BoardMetadata?> RecordFluidContainerAsync(string boardId, string containerId, CancellationToken cancellationToken)
+    {
+        var name = Metadata(boardId);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            if (await ReadJsonAsync<BoardMetadata>(name, cancellationToken) is not { } existing)
+            {
+                return null;
+            }
+
+            if (existing.Value.FluidContainerId is { } recorded)
+            {
+                return recorded == containerId ? existing.Value : throw new Errors.ConflictException("The board already has another Fluid container.");
+            }
+
+            var updated = existing.Value with { FluidContainerId = containerId };
+            if (await TryWriteJsonAsync(name, updated, existing.ETag, cancellationToken))
+            {
+                return updated;
+            }
+        }
+
+        throw new RequestFailedException(503, "The board metadata kept changing.");
+    }
+
     /// <summary>The display names of everyone who joined, by user id.</summary>
     public async Task<IReadOnlyDictionary<string, string>> GetPeopleAsync(string boardId, CancellationToken cancellationToken) =>
         (await ReadJsonAsync<Dictionary<string, string>>(People(boardId), cancellationToken))?.Value ?? [];

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Collab.Functions.Tests.Infrastructure;
 using Collab.Testing;
 using static Collab.Functions.Tests.Infrastructure.TokenRequests;
@@ -23,8 +24,9 @@ public sealed class FluidTokenFunctionTests(StackFixture fixture) : IClassFixtur
     public async Task Token_HasExactlyTheClaimsOfGenerateToken(string query, string documentId, string scopes, string details)
     {
         using var alice = await fixture.Stack.SignInAsync(Alice);
+        var boardId = await BoardWithContainerAsync(alice, documentId);
 
-        var token = await FluidTokenAsync(alice, WithAlice(query));
+        var token = await FluidTokenAsync(alice, WithAlice(query) + "&boardId=" + boardId);
 
         Assert.Equal(3, token.Split('.').Length);
         var tenant = QueryHelpers(query)["tenantId"];
@@ -45,9 +47,10 @@ public sealed class FluidTokenFunctionTests(StackFixture fixture) : IClassFixtur
     public async Task Token_LivesAtMostAnHour_WithAFreshJti()
     {
         using var alice = await fixture.Stack.SignInAsync(Alice);
+        var boardId = await BoardWithContainerAsync(alice, "d");
 
-        var first = JwtPayload.Claims(await FluidTokenAsync(alice, "?tenantId=collab-tests&documentId=d"));
-        var second = JwtPayload.Claims(await FluidTokenAsync(alice, "?tenantId=collab-tests&documentId=d"));
+        var first = JwtPayload.Claims(await FluidTokenAsync(alice, "?tenantId=collab-tests&documentId=d&boardId=" + boardId));
+        var second = JwtPayload.Claims(await FluidTokenAsync(alice, "?tenantId=collab-tests&documentId=d&boardId=" + boardId));
 
         Assert.Equal(3600, first.GetProperty("exp").GetInt64() - first.GetProperty("iat").GetInt64());
         Assert.Equal("1.0", first.GetProperty("ver").GetString());
@@ -67,9 +70,11 @@ public sealed class FluidTokenFunctionTests(StackFixture fixture) : IClassFixtur
     [InlineData(null, "?tenantId=collab-tests&userId={alice}&userName=Alice", 401, "unauthenticated")]
     public async Task BadRequests_GetTheirProblemAndNoToken(string? user, string query, int status, string kind)
     {
+        using var owner = await fixture.Stack.SignInAsync(Alice);
+        var boardId = await BoardWithContainerAsync(owner, "d");
         using var client = user is null ? fixture.Stack.Anonymous() : await fixture.Stack.SignInAsync(user);
 
-        using var response = await client.GetAsync("api/fluid/token" + WithAlice(query));
+        using var response = await client.GetAsync("api/fluid/token" + WithAlice(query) + "&boardId=" + boardId);
 
         var body = await AssertProblemAsync(response, (HttpStatusCode)status, kind);
         Assert.DoesNotContain("eyJ", body);
@@ -80,11 +85,64 @@ public sealed class FluidTokenFunctionTests(StackFixture fixture) : IClassFixtur
     {
         await using var stack = await LocalStack.StartAsync(fixture.Emulators, settings => settings["FluidRelay:AllowLocalTenant"] = "false");
         using var alice = await stack.SignInAsync(Alice);
+        var boardId = await BoardApi.CreateAsync(alice);
 
-        using var response = await alice.GetAsync("api/fluid/token?tenantId=local");
+        using var response = await alice.GetAsync("api/fluid/token?tenantId=local&boardId=" + boardId);
 
         var body = await AssertProblemAsync(response, HttpStatusCode.NotFound, "unknown-tenant");
         Assert.DoesNotContain("eyJ", body);
+    }
+
+    /// <summary>
+    /// A token is for one board the caller may open, and for the container recorded on it; without a documentId it is
+    /// for creating that container, which only owners and editors may; a viewer reads only.
+    /// </summary>
+    [Fact]
+    public async Task TokensAreTiedToABoardAndItsContainer_AndAViewersOnlyReads()
+    {
+        using var alice = await fixture.Stack.SignInAsync(Alice);
+        var viewerName = BoardApi.NewUser("viewer");
+        using var viewer = await fixture.Stack.SignInAsync(viewerName);
+        using var stranger = await fixture.Stack.SignInAsync(BoardApi.NewUser("stranger"));
+        var boardId = BoardApi.NewBoardId();
+        using (var created = await alice.PutAsJsonAsync($"api/boards/{boardId}", new { title = "t", visibility = "private", members = new[] { new { userId = LocalStack.UserIdOf(viewerName), role = "viewer" } } }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        await AssertProblemAsync(await viewer.PutAsJsonAsync($"api/boards/{boardId}/fluid", new { containerId = "c1" }), HttpStatusCode.Forbidden, "forbidden");
+        using (var recorded = await alice.PutAsJsonAsync($"api/boards/{boardId}/fluid", new { containerId = "c1" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, recorded.StatusCode);
+        }
+
+        await AssertProblemAsync(await alice.PutAsJsonAsync($"api/boards/{boardId}/fluid", new { containerId = "c2" }), HttpStatusCode.Conflict, "conflict");
+        var query = $"api/fluid/token?tenantId=collab-tests&boardId={boardId}";
+
+        await AssertProblemAsync(await alice.GetAsync("api/fluid/token?tenantId=collab-tests&documentId=c1"), HttpStatusCode.BadRequest, "invalid-request");
+        await AssertProblemAsync(await alice.GetAsync($"api/fluid/token?tenantId=collab-tests&documentId=c1&boardId={BoardApi.NewBoardId()}"), HttpStatusCode.NotFound, "board-not-found");
+        await AssertProblemAsync(await stranger.GetAsync(query + "&documentId=c1"), HttpStatusCode.Forbidden, "forbidden");
+        await AssertProblemAsync(await alice.GetAsync(query + "&documentId=someone-elses"), HttpStatusCode.Forbidden, "forbidden");
+        await AssertProblemAsync(await viewer.GetAsync(query), HttpStatusCode.Forbidden, "forbidden");
+        await AssertProblemAsync(await viewer.GetAsync(query + "&documentId=c1&scopes=doc:write"), HttpStatusCode.BadRequest, "invalid-request");
+        var viewerClaims = JwtPayload.Claims(await FluidTokenAsync(viewer, query.Replace("api/fluid/token", "", StringComparison.Ordinal) + "&documentId=c1"));
+        var ownerClaims = JwtPayload.Claims(await FluidTokenAsync(alice, query.Replace("api/fluid/token", "", StringComparison.Ordinal) + "&documentId=c1"));
+        Assert.Equal(["doc:read"], viewerClaims.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal("c1", viewerClaims.GetProperty("documentId").GetString());
+        Assert.Contains("doc:write", ownerClaims.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));
+    }
+
+    /// <summary>A board of Alice's with <paramref name="containerId"/> recorded on it (none when empty).</summary>
+    private static async Task<string> BoardWithContainerAsync(HttpClient alice, string containerId)
+    {
+        var boardId = await BoardApi.CreateAsync(alice);
+        if (containerId.Length > 0)
+        {
+            using var recorded = await alice.PutAsJsonAsync($"api/boards/{boardId}/fluid", new { containerId });
+            Assert.Equal(HttpStatusCode.OK, recorded.StatusCode);
+        }
+
+        return boardId;
     }
 
     private static string WithAlice(string query) => query.Replace("{alice}", LocalStack.UserIdOf(Alice), StringComparison.Ordinal);

@@ -32,8 +32,8 @@ public sealed class SecretsNeverLoggedTests(EmulatorHost emulators) : IClassFixt
         issued.Add((await IssueAcsTokenAsync(alice)).Token);
         var boardId = await BoardApi.CreateAsync(alice);
         issued.Add((await NegotiateAsync(alice, boardId)).Url.Query.Split("access_token=")[1]);
-        issued.Add(await FluidTokenAsync(alice, "?tenantId=collab-tests"));
-        using (var refused = await alice.GetAsync("api/fluid/token?tenantId=collab-tests&userId=mallory"))
+        issued.Add(await FluidTokenAsync(alice, "?tenantId=collab-tests&boardId=" + boardId));
+        using (var refused = await alice.GetAsync("api/fluid/token?tenantId=collab-tests&userId=mallory&boardId=" + boardId))
         {
             Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         }

@@ -17,3 +17,10 @@ public sealed class BoardRequest
     /// </summary>
     public BoardMember[]? Members { get; set; }
 }
+
+/// <summary>The body of <c>PUT /api/boards/{boardId}/fluid</c>.</summary>
+public sealed class FluidContainerRequest
+{
+    /// <summary>The container the Fluid service created for the board.</summary>
+    public string? ContainerId { get; set; }
+}

@@ -93,6 +93,24 @@ public sealed class BoardService(
             ?? throw Invalid("seq is beyond the board's last operation.");
     }
 
+    /// <summary>Records the board's Fluid container, created by an owner or editor; recording the same one again is harmless.</summary>
+    public async Task<BoardMetadata> RecordFluidContainerAsync(SignedInUser user, string boardId, string? containerId, CancellationToken cancellationToken)
+    {
+        var board = await AdmitAsync(user, boardId, cancellationToken);
+        if (!BoardRoles.CanEdit(board.RoleOf(user.UserId)))
+        {
+            throw new ForbiddenException("Only the board's owner and editors may create its Fluid container.");
+        }
+
+        if (containerId is null || containerId.Length is 0 or > 128 || !containerId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            throw Invalid("containerId must be 1-128 characters of A-Z, a-z, 0-9, '_' or '-'.");
+        }
+
+        return await store.RecordFluidContainerAsync(boardId, containerId, cancellationToken)
+            ?? throw new NotFoundException("board-not-found", "The board does not exist.");
+    }
+
     /// <summary>The board's snapshot history.</summary>
     public async Task<IReadOnlyList<SnapshotInfo>> ListSnapshotsAsync(SignedInUser user, string boardId, CancellationToken cancellationToken)
     {

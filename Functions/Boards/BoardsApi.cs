@@ -36,6 +36,20 @@ public sealed class BoardsApi(BoardService boards)
         return created ? new CreatedResult($"/api/boards/{boardId}", board) : new OkObjectResult(board);
     }
 
+    /// <summary><c>PUT /api/boards/{boardId}/fluid</c> <c>{"containerId"}</c>: records the board's Fluid container (owners and editors; another one recorded is 409).</summary>
+    [Function("PutFluidContainer")]
+    [SignedIn]
+    [RateLimited]
+    public async Task<IActionResult> PutFluidContainer(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "boards/{boardId}/fluid")] HttpRequest request,
+        string boardId,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        var body = await JsonRequestBody.ReadAsync<FluidContainerRequest>(request, MaxBoardBodyBytes, cancellationToken);
+        return new OkObjectResult(await boards.RecordFluidContainerAsync(context.GetSignedInUser(), boardId, body?.ContainerId, cancellationToken));
+    }
+
     /// <summary><c>GET /api/boards/{boardId}[?atSeq=N]</c>: metadata and the state now, or as it was right after operation N.</summary>
     [Function("GetBoard")]
     [SignedIn]

@@ -6,7 +6,8 @@ using Microsoft.AspNetCore.Http;
 namespace Collab.Functions.Tokens;
 
 /// <summary>
-/// The query of the Fluid token-provider contract (shared/protocols/fluid-relay.md §6.2): <c>tenantId</c>,
+/// The query of the Fluid token-provider contract (shared/protocols/fluid-relay.md §6.2), plus the <c>boardId</c> the
+/// web app puts in the provider's URL (the container belongs to that board): <c>tenantId</c>,
 /// optional <c>documentId</c>, <c>userId</c> or <c>id</c>, <c>userName</c> or <c>name</c>, <c>additionalDetails</c>
 /// (a JSON object, or <c>additionalDetails[key]=value</c> pairs as axios 1.x writes them) and optional comma-separated <c>scopes</c>.
 /// </summary>
@@ -17,6 +18,9 @@ namespace Collab.Functions.Tokens;
 /// <param name="Scopes">The scopes asked for, or null for all allowed.</param>
 public sealed record FluidTokenRequest(string TenantId, string DocumentId, string? UserId, JsonObject? AdditionalDetails, IReadOnlyList<string>? Scopes)
 {
+    /// <summary>The board whose Fluid container the token is for; empty when not given.</summary>
+    public string BoardId { get; init; } = "";
+
     private const int MaxValueLength = 256;
     private const int MaxDetailsLength = 2048;
     private const string DetailsPrefix = "additionalDetails[";
@@ -34,7 +38,7 @@ public sealed record FluidTokenRequest(string TenantId, string DocumentId, strin
 
         var userId = Single(query, "userId") ?? Single(query, "id");
         var scopes = Single(query, "scopes")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return new FluidTokenRequest(tenantId, Single(query, "documentId") ?? "", userId, ReadDetails(query), scopes);
+        return new FluidTokenRequest(tenantId, Single(query, "documentId") ?? "", userId, ReadDetails(query), scopes) { BoardId = Single(query, "boardId") ?? "" };
     }
 
     private static string? Single(IQueryCollection query, string name)

@@ -59,12 +59,13 @@ public sealed class TokensApi(AcsTokenService acs, WebPubSubTokenIssuer webPubSu
     [Function("FluidToken")]
     [SignedIn]
     [RateLimited]
-    public IActionResult FluidToken(
+    public async Task<IActionResult> FluidToken(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "fluid/token")] HttpRequest request,
-        FunctionContext context) =>
+        FunctionContext context,
+        CancellationToken cancellationToken) =>
         new ContentResult
         {
-            Content = fluid.Issue(context.GetSignedInUser(), FluidTokenRequest.FromQuery(request.Query)),
+            Content = await fluid.IssueAsync(context.GetSignedInUser(), FluidTokenRequest.FromQuery(request.Query), cancellationToken),
             ContentType = "text/plain; charset=utf-8",
             StatusCode = StatusCodes.Status200OK,
         };
