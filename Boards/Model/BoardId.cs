@@ -14,6 +14,7 @@ public static partial class BoardId
     /// <summary>The group of a board's connections: <c>board.{boardId}</c>.</summary>
     public static string GroupOf(string boardId) => "board." + boardId;
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
+    // \A and \z, not ^ and $: $ also matches before a final newline, which would let "x\n" through.
+    [GeneratedRegex(@"\A[A-Za-z0-9_-]{1,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }
