@@ -50,10 +50,33 @@ public sealed class BoardOperationReaderTests
     [InlineData("setBackground", """{"opId":"o1","image":"abc"}""", "color is required")]
     [InlineData("addShape", """{"opId":"o1","shape":{"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{}}}}}}}}}}""", "nests deeper")]
     [InlineData("addShape", "{not json", "not valid JSON")]
+    // $ in a .NET pattern also matches before a final newline: ids and colours must not end in one.
+    [InlineData("chat", """{"opId":"o1\n","text":"hi"}""", "opId must be")]
+    [InlineData("removeShape", """{"opId":"o1","shapeId":"s1\n"}""", "shapeId must be")]
+    [InlineData("setBackground", """{"opId":"o1","color":"#112233\n"}""", "color must be a colour")]
+    // A lone surrogate, escaped or as raw bytes, is not text: refused like any malformed input, not thrown as a bug.
+    [InlineData("chat", """{"opId":"o1","text":"\ud800"}""", "text is not well-formed Unicode")]
+    [InlineData("chat", """{"opId":"o1","text":"a\udc00\ud800b"}""", "text is not well-formed Unicode")]
+    [InlineData("chat", """{"opId":"\ud83d","text":"hi"}""", "opId is not well-formed Unicode")]
+    [InlineData("chat", """{"opId":"o1","text":"hi","\ud800":1}""", "field name is not well-formed Unicode")]
+    [InlineData("setBackground", """{"opId":"o1","color":"#11223\udfff"}""", "color is not well-formed Unicode")]
+    [InlineData("addShape", """{"opId":"o1","shape":{"id":"s1","kind":"\ud800","color":"#112233","width":1}}""", "kind is not well-formed Unicode")]
+    [InlineData("addShape", """{"opId":"o1","shape":{"id":"s1","kind":"text","color":"#112233","width":1,"x":0,"y":0,"text":"\udbff"}}""", "text is not well-formed Unicode")]
     public void InvalidOperations_AreRefusedWithAReason(string type, string json, string expected)
     {
         var error = Assert.Throws<InvalidRequestException>(() => BoardOperationReader.Read(type, Encoding.UTF8.GetBytes(json)));
         Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void TextThatIsNotUtf8_IsRefused()
+    {
+        // A surrogate encoded as if it were a character (CESU-8, ED A0 80) is not UTF-8.
+        byte[] json = [.. "{\"opId\":\"o1\",\"text\":\""u8, 0xED, 0xA0, 0x80, .. "\"}"u8];
+
+        var error = Assert.Throws<InvalidRequestException>(() => BoardOperationReader.Read("chat", json));
+
+        Assert.Contains("text is not well-formed Unicode", error.Message);
     }
 
     [Fact]

@@ -9,7 +9,9 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.Configuration.AddCollabKeyVault();
 builder.ConfigureFunctionsWebApplication();
 
-// Outermost first: errors become problems, then the checks a [SignedIn] / [RateLimited] function declares.
+// Outermost first: security headers on every response, errors become problems, then the checks a [SignedIn] /
+// [RateLimited] function declares.
+builder.UseMiddleware<SecurityHeadersMiddleware>();
 builder.UseMiddleware<ProblemResponseMiddleware>();
 builder.UseMiddleware<BrowserOriginMiddleware>();
 builder.UseMiddleware<SignedInUserMiddleware>();

@@ -3,6 +3,7 @@ using Collab.LocalHost.Hosting;
 using Collab.LocalHost.Worker;
 
 // The local Functions host. Usage: dotnet Collab.LocalHost.dll [--port 7071] [--settings file] [--app folder] [--web folder]
+// [--allowed-hosts "localhost;127.0.0.1;[::1]"] (the host names it answers, for DNS rebinding protection)
 var arguments = new ConfigurationBuilder().AddCommandLine(args).Build();
 var root = Directory.GetCurrentDirectory();
 var port = int.TryParse(arguments["port"], out var p) ? p : 7071;
@@ -12,6 +13,11 @@ var options = new LocalHostOptions
     FunctionAppDirectory = arguments["app"] ?? Path.Combine(root, "Functions", "bin", "Release", "net10.0"),
     WebRoot = arguments["web"] ?? Path.Combine(root, "web"),
 };
+if (arguments["allowed-hosts"] is { } allowedHosts)
+{
+    options.AllowedHosts = allowedHosts.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
+
 var settingsPath = arguments["settings"] ?? LocalSettings.Choose(root);
 
 LocalFunctionsHost host;

@@ -16,6 +16,13 @@ async function signIn(name) {
   const page = await context.newPage();
   pages.push(page);
   page.on("pageerror", (error) => console.error(`[${name}] page error: ${error.message}`));
+  // The web app's Content-Security-Policy must allow everything the app does: a violation fails the scenario.
+  page.on("console", (message) => {
+    if (message.text().includes("Content Security Policy")) {
+      console.error(`[${name}] ${message.text().replace(/access_token=[^&'"\s]+/g, "access_token=…")}`);
+      process.exitCode = 1;
+    }
+  });
   await page.goto(`${base}/`);
   await page.waitForURL(/\/\.auth\/login/);
   await page.fill("input[name=name]", name);

@@ -11,6 +11,7 @@ public static partial class BoardId
     /// <summary>What a valid board id is, as a refusal states it.</summary>
     public const string Requirement = "boardId must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'.";
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
+    // \A and \z, not ^ and $: $ also matches before a final newline, which would let "x\n" through.
+    [GeneratedRegex(@"\A[A-Za-z0-9_-]{1,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }

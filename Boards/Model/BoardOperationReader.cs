@@ -46,6 +46,7 @@ public static partial class BoardOperationReader
                 throw new InvalidRequestException("The operation must be a JSON object.");
             }
 
+            RequireWellFormedText(root, "The operation");
             var opId = String(root, "opId", 1, 64, IdPattern());
             BoardOperation op = type switch
             {
@@ -191,6 +192,45 @@ public static partial class BoardOperationReader
         return text;
     }
 
+    // JSON may escape a lone surrogate (\ud800), and the bytes may not be UTF-8 at all. Such text cannot be stored, sent
+    // on or even looked up (reading or matching it throws), so it is refused first, as a bad request rather than a
+    // failure of the handler, which Web PubSub would retry.
+    private static void RequireWellFormedText(JsonElement element, string name)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                Decode(element.GetString, name);
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    RequireWellFormedText(item, name);
+                }
+
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    RequireWellFormedText(property.Value, Decode(() => property.Name, "A field name"));
+                }
+
+                break;
+        }
+    }
+
+    private static string Decode(Func<string?> read, string name)
+    {
+        try
+        {
+            return read()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new InvalidRequestException($"{Clip(name)} is not well-formed Unicode text.");
+        }
+    }
+
     private static JsonElement Required(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : throw new InvalidRequestException($"{name} is required.");
 
@@ -209,9 +249,10 @@ public static partial class BoardOperationReader
 
     private static string Clip(string value) => value.Length <= 32 ? value : value[..32] + "…";
 
-    [GeneratedRegex("^[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant)]
+    // \A and \z, not ^ and $: $ also matches before a final newline.
+    [GeneratedRegex(@"\A[A-Za-z0-9_-]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex IdPattern();
 
-    [GeneratedRegex("^#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})\z", RegexOptions.CultureInvariant)]
     private static partial Regex ColorPattern();
 }

@@ -9,8 +9,10 @@ public sealed class HealthReporter(IEnumerable<IDependencyProbe> probes, ILogger
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 
+    // The version without its build metadata (+<commit>): an anonymous caller learns which release runs, not which
+    // source it was built from.
     private readonly string _version =
-        typeof(HealthReporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+        typeof(HealthReporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
 
     /// <summary>Probes all dependencies and reports the result.</summary>
     public async Task<HealthReport> CheckAsync(CancellationToken cancellationToken)

@@ -15,7 +15,8 @@ namespace Collab.LocalHost.Hosting;
 /// The local Functions host: a gRPC server on loopback (h2c) that the real worker connects to, the worker itself
 /// (<see cref="WorkerSupervisor"/>), and the front door that owns routing as the host does: the functions the worker
 /// declares on <c>/{routePrefix}/{route}</c> with their methods (405 otherwise), <c>POST /admin/functions/{name}</c>,
-/// timers, the dev sign-in in front of everything (where Easy Auth sits on Azure) and the static web app.
+/// timers, the dev sign-in in front of everything (where Easy Auth sits on Azure) and the static web app, all for the
+/// allowed host names only.
 /// </summary>
 public sealed class LocalFunctionsHost : IAsyncDisposable
 {
@@ -117,6 +118,11 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
         logging?.Invoke(builder.Logging);
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Configuration.AddEnvironmentVariables();
+        builder.Services.AddHostFiltering(filtering =>
+        {
+            filtering.AllowedHosts = [.. options.AllowedHosts];
+            filtering.AllowEmptyHosts = false;
+        });
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton(worker);
         builder.Services.AddSingleton(hostJson);
@@ -148,12 +154,14 @@ public sealed class LocalFunctionsHost : IAsyncDisposable
             }
         }
 
+        // Before anything else answers: a request that names another host (DNS rebinding) reaches nothing.
+        app.UseHostFiltering();
         DevSignIn.Map(app);
         if (Directory.Exists(options.WebRoot))
         {
             var files = new PhysicalFileProvider(Path.GetFullPath(options.WebRoot));
             app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
-            app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+            app.UseStaticFiles(new StaticFileOptions { FileProvider = files, OnPrepareResponse = file => WebAppHeaders.Apply(file.Context.Response) });
         }
 
         var invoker = app.Services.GetRequiredService<HttpFunctionInvoker>();

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using Collab.LocalHost.Hosting;
 
 namespace Collab.LocalHost.SignIn;
 
@@ -35,19 +36,23 @@ public static class DevSignIn
             await next(context);
         });
 
-        app.MapGet("/.auth/login", (HttpRequest request) => Results.Content(LoginPage(request.Query["post_login_redirect_uri"].ToString()), "text/html; charset=utf-8"));
+        app.MapGet("/.auth/login", (HttpContext context) =>
+        {
+            WebAppHeaders.Apply(context.Response);
+            return Results.Content(LoginPage(context.Request.Query["post_login_redirect_uri"].ToString()), "text/html; charset=utf-8");
+        });
         app.MapPost("/.auth/login/dev", async (HttpContext context) =>
         {
             var form = await context.Request.ReadFormAsync();
             var name = form["name"].ToString().Trim();
             if (name.Length is 0 or > 64 || name.Any(char.IsControl))
             {
+                WebAppHeaders.Apply(context.Response);
                 return Results.Content(LoginPage(form["redirect"].ToString(), "Choose a display name of 1 to 64 characters."), "text/html; charset=utf-8", statusCode: 400);
             }
 
             context.Response.Cookies.Append(DevPrincipal.CookieName, DevPrincipal.ForName(name).ToCookie(key), new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Lax, Path = "/" });
-            var redirect = form["redirect"].ToString();
-            return Results.Redirect(redirect.StartsWith('/') && !redirect.StartsWith("//", StringComparison.Ordinal) ? redirect : "/");
+            return Results.Redirect(SameSitePath(form["redirect"].ToString()));
         });
         app.MapGet("/.auth/me", (HttpRequest request) =>
             DevPrincipal.FromCookie(request.Cookies[DevPrincipal.CookieName], key) is { } user
@@ -59,6 +64,16 @@ public static class DevSignIn
             return Results.Redirect("/");
         });
     }
+
+    /// <summary>
+    /// <paramref name="redirect"/> when it is a path on this site, else <c>/</c>. Browsers take <c>//host</c> and
+    /// <c>/\host</c> for another site, turn a backslash into a slash and drop tabs and newlines, so only a path of
+    /// printable ASCII without backslashes, starting with one slash, is followed.
+    /// </summary>
+    private static string SameSitePath(string redirect) =>
+        redirect.StartsWith('/') && !redirect.StartsWith("//", StringComparison.Ordinal) && redirect.All(c => c is > ' ' and < '\x7F' and not '\\')
+            ? redirect
+            : "/";
 
     private static string LoginPage(string redirect, string error = "") => $$"""
         <!doctype html>
