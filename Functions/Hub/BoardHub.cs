@@ -28,7 +28,7 @@ public sealed class BoardHub(BoardStore store, LiveBoards live, BoardCommitter c
         await store.RememberNameAsync(boardId, userId, name, cancellationToken);
         logger.LogInformation("Admitted connection {ConnectionId} of user {UserId} to board {BoardId}", connectionId, userId, boardId);
         var group = BoardId.GroupOf(boardId);
-        return new BoardAdmission(boardId, name, [group], ["webpubsub.joinLeaveGroup." + group, "webpubsub.sendToGroup." + group]);
+        return new BoardAdmission(boardId, name, metadata.RoleOf(userId)!, [group], ["webpubsub.joinLeaveGroup." + group, "webpubsub.sendToGroup." + group]);
     }
 
     /// <summary>Tells the board who is there now; when <paramref name="leavingConnectionId"/> leaves it empty, snapshots the board.</summary>
@@ -69,6 +69,7 @@ public sealed class BoardHub(BoardStore store, LiveBoards live, BoardCommitter c
 /// <summary>A connection admitted to a board.</summary>
 /// <param name="BoardId">The board.</param>
 /// <param name="Name">The display name it goes by.</param>
+/// <param name="Role">The role the board gives the user: <c>owner</c>, <c>editor</c> or <c>viewer</c>.</param>
 /// <param name="Groups">The groups it joins on connect.</param>
 /// <param name="Roles">The permissions it gets.</param>
-public sealed record BoardAdmission(string BoardId, string Name, IReadOnlyList<string> Groups, IReadOnlyList<string> Roles);
+public sealed record BoardAdmission(string BoardId, string Name, string Role, IReadOnlyList<string> Groups, IReadOnlyList<string> Roles);
