@@ -33,7 +33,10 @@ public static class CollabServiceCollectionExtensions
         AddValidated<CorsOptions>(services, configuration, CorsOptions.SectionName)
             .PostConfigure(o => o.AllowedOrigins = CorsOptions.ReadOrigins(configuration.GetSection(CorsOptions.SectionName), o.AllowedOrigins));
         AddValidated<RateLimitOptions>(services, configuration, RateLimitOptions.SectionName);
-        AddValidated<BoardsOptions>(services, configuration, BoardsOptions.SectionName);
+        AddValidated<BoardsOptions>(services, configuration, BoardsOptions.SectionName)
+            .Validate<IOptions<WebPubSubOptions>>(
+                (boards, webPubSub) => boards.DeduplicationAge >= webPubSub.Value.EventTimeWindow,
+                "Boards:DeduplicationAge must be at least WebPubSub:EventTimeWindow, so every retry the event handler accepts is recognised.");
         AddValidated<BoardsAppOptions>(services, configuration, BoardsOptions.SectionName)
             .Validate(
                 o => !o.HandlerOnly || string.IsNullOrEmpty(configuration[AzureInstanceVariable]),

@@ -23,7 +23,7 @@ internal sealed class BoardSession(string boardId, BoardsOptions options)
 
     public LogPosition Position { get; set; } = LogPosition.Start;
 
-    public DedupeWindow Dedupe { get; private set; } = new(options.DeduplicationWindow);
+    public DedupeWindow Dedupe { get; private set; } = new(options.DeduplicationWindow, options.DeduplicationAge);
 
     /// <summary>The latest operations, oldest first: the fast path of catch-up.</summary>
     public Queue<LoggedOperation> Recent { get; } = new();
@@ -47,7 +47,7 @@ internal sealed class BoardSession(string boardId, BoardsOptions options)
     public void Apply(LoggedOperation entry)
     {
         State!.Apply(entry);
-        Dedupe.Remember(new RecentOperation(entry.Author, entry.OpId, entry.Seq));
+        Dedupe.Remember(new RecentOperation(entry.Author, entry.OpId, entry.Seq, entry.At));
         Recent.Enqueue(entry);
         while (Recent.Count > options.OpsPageSize)
         {
@@ -60,7 +60,7 @@ internal sealed class BoardSession(string boardId, BoardsOptions options)
     {
         State = null;
         Position = LogPosition.Start;
-        Dedupe = new DedupeWindow(options.DeduplicationWindow);
+        Dedupe = new DedupeWindow(options.DeduplicationWindow, options.DeduplicationAge);
         Recent.Clear();
     }
 

@@ -6,7 +6,7 @@ namespace Collab.Boards.Storage;
 /// <summary>A board at one seq, with where the log continues after it.</summary>
 /// <param name="BoardId">The board.</param>
 /// <param name="State">The state at <see cref="BoardStateDocument.Seq"/>.</param>
-/// <param name="RecentOps">The ids of the last operations up to that seq.</param>
+/// <param name="RecentOps">The ids of the operations up to that seq that deduplication still remembers.</param>
 /// <param name="SegmentStart">The log segment holding the next operation.</param>
 /// <param name="SegmentOffset">The byte offset of the next operation in that segment.</param>
 public sealed record BoardSnapshot(string BoardId, BoardStateDocument State, IReadOnlyList<RecentOperation> RecentOps, long SegmentStart, long SegmentOffset)
@@ -19,7 +19,8 @@ public sealed record BoardSnapshot(string BoardId, BoardStateDocument State, IRe
 /// <param name="Author">The sender.</param>
 /// <param name="OpId">The client's operation id.</param>
 /// <param name="Seq">The seq it was committed as.</param>
-public sealed record RecentOperation(string Author, string OpId, long Seq);
+/// <param name="At">When it was committed; absent in snapshots written before deduplication kept commit times.</param>
+public sealed record RecentOperation(string Author, string OpId, long Seq, DateTimeOffset? At = null);
 
 /// <summary>One entry of a board's snapshot history.</summary>
 /// <param name="Seq">The seq the snapshot captures.</param>

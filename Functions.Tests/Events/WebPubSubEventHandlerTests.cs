@@ -54,7 +54,8 @@ public sealed class WebPubSubEventHandlerTests(StackFixture fixture) : IClassFix
         Assert.Equal(["board." + boardId, "preview." + boardId], Strings(body.GetProperty("groups")));
         Assert.Equal(["webpubsub.sendToGroup.preview." + boardId], Strings(body.GetProperty("roles")));
         Assert.Equal("json.reliable.webpubsub.azure.v1", body.GetProperty("subprotocol").GetString());
-        Assert.Equal(new ConnectionState(boardId, "Alice"), ConnectionState.Decode(string.Join(",", response.Headers.GetValues("ce-connectionState"))));
+        var state = new ConnectionStateSealer([Key]).Open(string.Join(",", response.Headers.GetValues("ce-connectionState")));
+        Assert.Equal(new ConnectionState(boardId, "Alice", "editor", "c1", alice, state!.IssuedAt), state);
         // The name is kept for presence, which only Web PubSub group members see: read it from storage.
         Assert.Equal("Alice", (await Stack.Services.GetRequiredService<BoardStore>().GetPeopleAsync(boardId, CancellationToken.None))[alice]);
     }
@@ -160,7 +161,7 @@ public sealed class WebPubSubEventHandlerTests(StackFixture fixture) : IClassFix
             _ => UpstreamClient.AddRect("o1", "s1"),
         };
         var request = fault == "wrong-hub"
-            ? UpstreamEvents.EventMessage(upstream.EventHandler, key, "otherhub", "azure.webpubsub.user.addShape", "addShape", "c1", author, new ConnectionState(boardId, "A"), body)
+            ? UpstreamEvents.EventMessage(upstream.EventHandler, key, "otherhub", "azure.webpubsub.user.addShape", "addShape", "c1", author, UpstreamEvents.SealedState(key, boardId, "c1", author), body)
             : UpstreamEvents.UserMessage(upstream.EventHandler, key, upstream.Hub, eventName, "c1", author, boardId, body);
         switch (fault)
         {

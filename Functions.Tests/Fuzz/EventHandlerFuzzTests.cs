@@ -78,16 +78,17 @@ public sealed class EventHandlerFuzzTests(StackFixture fixture, ITestOutputHelpe
         using var upstream = new UpstreamClient(Stack, key);
         var committed = new ConcurrentDictionary<(string Board, long Seq), byte>();
         var statuses = new ConcurrentDictionary<int, int>();
-        var gen = Gen.Select(Gen.Int[0, boards.Count - 1], Gen.OneOf(Events.Select(Gen.Const).ToArray()), Json, Gen.Int[0, 12], Nasty, Gen.Int[0, 1_000_000]);
+        var states = new ConnectionStateSealer([key]);
+        var gen = Gen.Select(Gen.Int[0, boards.Count - 1], Gen.OneOf(Events.Select(Gen.Const).ToArray()), Json, Gen.Int[0, 15], Nasty, Gen.Int[0, 1_000_000]);
         var time = Stopwatch.StartNew();
 
         await gen.SampleAsync(async (board, eventName, body, mutation, noise, opSeed) =>
         {
             var text = body.Replace("\"o1\"", $"\"op{opSeed}\"", StringComparison.Ordinal);
             var request = upstream.User(eventName, "conn" + opSeed % 7, "user" + opSeed % 5, boards[board], text);
-            Mutate(request, mutation, noise, key);
-            // A mutated connection state may name another board, valid or not: the operation goes where it says.
-            var target = ConnectionState.Decode(request.Headers.TryGetValues("ce-connectionState", out var state) ? state.Single() : null)?.BoardId;
+            Mutate(request, mutation, noise, key, boards);
+            // A mutated connection state may be a genuine one of another board: the operation goes where it says.
+            var target = states.Open(request.Headers.TryGetValues("ce-connectionState", out var state) ? state.Single() : null)?.BoardId;
 
             using var response = await upstream.SendAsync(request);
 
@@ -188,15 +189,17 @@ public sealed class EventHandlerFuzzTests(StackFixture fixture, ITestOutputHelpe
         }, iter: 3_000);
     }
 
-    private static void Mutate(HttpRequestMessage request, int mutation, string noise, string key)
+    private static void Mutate(HttpRequestMessage request, int mutation, string noise, string key, List<string> boards)
     {
         var signature = request.Headers.GetValues("ce-signature").Single();
+        var connectionId = request.Headers.GetValues("ce-connectionId").Single();
+        var userId = request.Headers.GetValues("ce-userId").Single();
         switch (mutation)
         {
             case 0:
                 break;
             case 1:
-                request.Headers.Remove(new[] { "ce-signature", "ce-type", "ce-hub", "ce-connectionId", "ce-id", "ce-specversion", "ce-userId", "ce-connectionState" }[Math.Abs(noise.Length) % 8]);
+                request.Headers.Remove(new[] { "ce-signature", "ce-type", "ce-hub", "ce-connectionId", "ce-id", "ce-specversion", "ce-userId", "ce-connectionState", "ce-time" }[Math.Abs(noise.Length) % 9]);
                 break;
             case 2:
                 Set(request, "ce-signature", "sha256=" + noise);
@@ -223,7 +226,9 @@ public sealed class EventHandlerFuzzTests(StackFixture fixture, ITestOutputHelpe
                 request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(noise)) { Headers = { ContentType = contentType } };
                 break;
             case 9:
-                Set(request, "ce-connectionState", new ConnectionState(noise.Length > 64 ? noise[..64] : noise, noise).Encode());
+                // The unsigned state of earlier versions (base64 of JSON), naming a real board or noise.
+                var boardId = noise.Length % 2 == 0 ? boards[noise.Length % boards.Count] : noise.Length > 64 ? noise[..64] : noise;
+                Set(request, "ce-connectionState", Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new { boardId, name = noise, role = "owner", connectionId, userId })));
                 break;
             case 10:
                 Set(request, "ce-signature", string.Join(",", Enumerable.Repeat(signature, noise.Length % 5)));
@@ -231,10 +236,44 @@ public sealed class EventHandlerFuzzTests(StackFixture fixture, ITestOutputHelpe
             case 11:
                 Set(request, "ce-userId", noise);
                 break;
+            case 12:
+                // ce-time: noise, a request captured ten minutes ago, or one dated ten minutes ahead.
+                Set(request, "ce-time", (noise.Length % 3) switch
+                {
+                    0 => noise,
+                    1 => UpstreamEvents.Time(DateTimeOffset.UtcNow.AddMinutes(-10)),
+                    _ => UpstreamEvents.Time(DateTimeOffset.UtcNow.AddMinutes(10)),
+                });
+                break;
+            case 13:
+                // A state sealed by the app for another board (genuine: it goes there), another connection or user,
+                // sealed with a key the app does not hold, or one with a byte changed.
+                var other = boards[noise.Length % boards.Count];
+                Set(request, "ce-connectionState", (noise.Length % 5) switch
+                {
+                    0 => UpstreamEvents.SealedState(key, other, connectionId, userId),
+                    1 => UpstreamEvents.SealedState(key, other, connectionId + "x", userId),
+                    2 => UpstreamEvents.SealedState(key, other, connectionId, userId + "x"),
+                    3 => UpstreamEvents.SealedState("ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ", other, connectionId, userId),
+                    _ => Flip(UpstreamEvents.SealedState(key, other, connectionId, userId), noise.Length),
+                });
+                break;
+            case 14:
+                // A ce-id used again on the connection, mostly by a different request: answered as before or refused.
+                Set(request, "ce-id", "reused-" + (noise.Length % 3));
+                break;
             default:
                 Set(request, "ce-signature", Collab.Protocols.WebPubSub.CloudEventSignature.Create(noise, [key]));
                 break;
         }
+    }
+
+    /// <summary>The sealed state with one bit of its bytes flipped.</summary>
+    private static string Flip(string sealedState, int seed)
+    {
+        var bytes = Convert.FromBase64String(sealedState);
+        bytes[seed % bytes.Length] ^= (byte)(1 << (seed % 8));
+        return Convert.ToBase64String(bytes);
     }
 
     private static void Set(HttpRequestMessage request, string header, string value)

@@ -5,7 +5,8 @@ namespace Collab.Functions.Tests.Infrastructure;
 /// <summary>
 /// A stack's event handler (<c>/api/eventhandler</c>) called over HTTP as the Web PubSub service calls it:
 /// binary-mode CloudEvents for the stack's hub (shared/protocols/web-pubsub.md §4.2), signed over the connection id
-/// with <paramref name="key"/> (§4.3). No sign-in is involved: the signature is what admits the service.
+/// with <paramref name="key"/> (§4.3), with the connection state sealed from the same key (§4.8). No sign-in is
+/// involved: the signature is what admits the service.
 /// </summary>
 internal sealed class UpstreamClient(LocalStack stack, string key) : IDisposable
 {
@@ -18,11 +19,11 @@ internal sealed class UpstreamClient(LocalStack stack, string key) : IDisposable
     public Uri EventHandler => new(stack.BaseAddress, "api/eventhandler");
 
     /// <summary>A <c>connect</c> event of <paramref name="userId"/> whose token carried <paramref name="claimsJson"/>.</summary>
-    public HttpRequestMessage Connect(string connectionId, string userId, string claimsJson) =>
-        UpstreamEvents.ConnectMessage(EventHandler, key, Hub, connectionId, userId, claimsJson);
+    public HttpRequestMessage Connect(string connectionId, string userId, string claimsJson, string? eventId = null) =>
+        UpstreamEvents.ConnectMessage(EventHandler, key, Hub, connectionId, userId, claimsJson, eventId);
 
     /// <summary>A user event from a connection admitted to <paramref name="boardId"/>.</summary>
-    public HttpRequestMessage User(string eventName, string connectionId, string userId, string boardId, string body, string eventId = "1") =>
+    public HttpRequestMessage User(string eventName, string connectionId, string userId, string boardId, string body, string? eventId = null) =>
         UpstreamEvents.UserMessage(EventHandler, key, Hub, eventName, connectionId, userId, boardId, body, eventId);
 
     /// <summary>Sends <paramref name="request"/> and disposes it.</summary>

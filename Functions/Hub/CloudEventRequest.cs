@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 
 namespace Collab.Functions.Hub;
@@ -9,9 +10,10 @@ namespace Collab.Functions.Hub;
 /// <param name="ConnectionId"><c>ce-connectionId</c>.</param>
 /// <param name="UserId"><c>ce-userId</c>, when the connection has a user.</param>
 /// <param name="EventId"><c>ce-id</c>.</param>
+/// <param name="Time"><c>ce-time</c>: when the service sent the event (RFC 3339).</param>
 /// <param name="Signature"><c>ce-signature</c>.</param>
-/// <param name="State">The decoded <c>ce-connectionState</c>, when it is ours.</param>
-public sealed record CloudEventRequest(string Type, string EventName, string Hub, string ConnectionId, string? UserId, string EventId, string Signature, ConnectionState? State)
+/// <param name="StateHeader"><c>ce-connectionState</c> as sent, sealed by <see cref="ConnectionStateSealer"/> when it is ours.</param>
+public sealed record CloudEventRequest(string Type, string EventName, string Hub, string ConnectionId, string? UserId, string EventId, DateTimeOffset Time, string Signature, string? StateHeader)
 {
     /// <summary>The prefix of system event types.</summary>
     public const string SystemPrefix = "azure.webpubsub.sys.";
@@ -19,18 +21,21 @@ public sealed record CloudEventRequest(string Type, string EventName, string Hub
     /// <summary>The prefix of user event types.</summary>
     public const string UserPrefix = "azure.webpubsub.user.";
 
+    // RFC 3339 date-times with a zone, with or without fractional seconds (the emulator sends whole seconds, §4.2).
+    private static readonly string[] TimeFormats = ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz"];
+
     /// <summary>True for <c>connect</c>, <c>connected</c> and <c>disconnected</c>.</summary>
     public bool IsSystem => Type.StartsWith(SystemPrefix, StringComparison.Ordinal);
 
     /// <summary>Reads the headers.</summary>
-    /// <returns>The request, or null with the name of the first missing header in <paramref name="missing"/>.</returns>
+    /// <returns>The request, or null with the name of the first missing or unreadable header in <paramref name="missing"/>.</returns>
     public static CloudEventRequest? Read(IHeaderDictionary headers, out string missing)
     {
         ArgumentNullException.ThrowIfNull(headers);
         missing = "";
         string? Header(string name) => headers.TryGetValue(name, out var value) && value.ToString() is { Length: > 0 } text ? text : null;
 
-        foreach (var name in new[] { "ce-specversion", "ce-type", "ce-hub", "ce-connectionId", "ce-id", "ce-signature" })
+        foreach (var name in new[] { "ce-specversion", "ce-type", "ce-hub", "ce-connectionId", "ce-id", "ce-signature", "ce-time" })
         {
             if (Header(name) is null)
             {
@@ -46,6 +51,12 @@ public sealed record CloudEventRequest(string Type, string EventName, string Hub
             return null;
         }
 
+        if (!DateTimeOffset.TryParseExact(Header("ce-time"), TimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
+        {
+            missing = "ce-time (an RFC 3339 date-time)";
+            return null;
+        }
+
         var eventName = Header("ce-eventName") ?? type[(type.LastIndexOf('.') + 1)..];
         return new CloudEventRequest(
             type,
@@ -54,7 +65,8 @@ public sealed record CloudEventRequest(string Type, string EventName, string Hub
             Header("ce-connectionId")!,
             Header("ce-userId"),
             Header("ce-id")!,
+            time,
             Header("ce-signature")!,
-            ConnectionState.Decode(Header("ce-connectionState")));
+            Header("ce-connectionState"));
     }
 }

@@ -1,37 +1,15 @@
-using System.Text;
-using System.Text.Json;
-
 namespace Collab.Functions.Hub;
 
 /// <summary>
-/// What the app keeps on a connection through <c>ce-connectionState</c> (base64 of JSON, as the service round-trips it
-/// opaquely): the board it was admitted to and the user's display name.
+/// What the app keeps on a connection through <c>ce-connectionState</c>, which the service round-trips opaquely on
+/// every later event (shared/protocols/web-pubsub.md §4.8). Nothing in a request but the connection id is signed by
+/// the service (§4.3), so the state travels sealed by <see cref="ConnectionStateSealer"/> and names the connection and
+/// user it was issued for: it cannot be forged, edited, or moved to another connection or user.
 /// </summary>
-/// <param name="BoardId">The board.</param>
-/// <param name="Name">The display name.</param>
-public sealed record ConnectionState(string BoardId, string Name)
-{
-    /// <summary>The header value.</summary>
-    public string Encode() => Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(this, Json));
-
-    /// <summary>Reads a header value; null when absent or not ours.</summary>
-    public static ConnectionState? Decode(string? header)
-    {
-        if (string.IsNullOrEmpty(header))
-        {
-            return null;
-        }
-
-        try
-        {
-            var state = JsonSerializer.Deserialize<ConnectionState>(Convert.FromBase64String(header), Json);
-            return state is { BoardId.Length: > 0 } && Collab.Boards.Model.BoardId.IsValid(state.BoardId) ? state with { Name = state.Name ?? "" } : null;
-        }
-        catch (Exception ex) when (ex is FormatException or JsonException)
-        {
-            return null;
-        }
-    }
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-}
+/// <param name="BoardId">The board the connection was admitted to.</param>
+/// <param name="Name">The user's display name.</param>
+/// <param name="Role">The role the connection was admitted with: <c>owner</c>, <c>editor</c> or <c>viewer</c>.</param>
+/// <param name="ConnectionId">The connection it was issued for (<c>ce-connectionId</c> of the <c>connect</c> event).</param>
+/// <param name="UserId">The user it was issued for (<c>ce-userId</c> of the <c>connect</c> event).</param>
+/// <param name="IssuedAt">When the connection was admitted.</param>
+public sealed record ConnectionState(string BoardId, string Name, string Role, string ConnectionId, string UserId, DateTimeOffset IssuedAt);

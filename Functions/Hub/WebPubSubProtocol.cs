@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Collab.Boards.Errors;
 using Collab.Boards.Model;
@@ -20,7 +23,15 @@ namespace Collab.Functions.Hub;
 /// answered 401 here, at the edge; malformed ones are thrown as <see cref="InvalidRequestException"/> for the
 /// pipeline to answer. What each event means for a board is <see cref="BoardHub"/>'s.
 /// </summary>
-public sealed class WebPubSubProtocol(IOptions<WebPubSubOptions> options, BoardHub hub, ILogger<WebPubSubProtocol> logger)
+/// <remarks>
+/// The service signs only the connection id (§4.3), so a captured request could otherwise be sent again with any
+/// body and headers. Hence, before an event does anything: its <c>ce-time</c> must be within
+/// <see cref="WebPubSubOptions.EventTimeWindow"/> of now; every event after <c>connect</c> must carry the state this
+/// app sealed at connect (<see cref="ConnectionStateSealer"/>) for the same connection and user, and acts only on the
+/// board and as the user that state names; and a <c>ce-id</c> used again on a connection is answered as the first time
+/// when the request is the same (the service's retry) and refused when it is not (<see cref="UpstreamReplayCache"/>).
+/// </remarks>
+public sealed class WebPubSubProtocol(IOptions<WebPubSubOptions> options, BoardHub hub, TimeProvider time, ILogger<WebPubSubProtocol> logger)
 {
     private const int MaxConnectBodyBytes = 64 * 1024;
     private const int MaxNameLength = 128;
@@ -28,6 +39,11 @@ public sealed class WebPubSubProtocol(IOptions<WebPubSubOptions> options, BoardH
 
     private readonly string _host = options.Value.ParseConnection().Endpoint.Host;
     private readonly IReadOnlyList<string> _keys = options.Value.AccessKeys();
+    private readonly ConnectionStateSealer _states = new(options.Value.AccessKeys());
+    private readonly TimeSpan _timeWindow = options.Value.EventTimeWindow;
+
+    // An event may arrive a window before its ce-time and be repeated a window after it, so its id is kept for two.
+    private readonly UpstreamReplayCache _replays = new(2 * options.Value.EventTimeWindow, time, logger);
 
     /// <summary>Handles one request from the service.</summary>
     public async Task<IActionResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -58,15 +74,81 @@ public sealed class WebPubSubProtocol(IOptions<WebPubSubOptions> options, BoardH
             return ProblemResult.UnauthenticatedUpstream("The ce-signature is not valid.");
         }
 
-        return cloudEvent.EventName switch
+        if ((time.GetUtcNow() - cloudEvent.Time).Duration() > _timeWindow)
         {
-            _ when !cloudEvent.IsSystem => await OperationAsync(request, cloudEvent, cancellationToken),
-            "connect" => await ConnectAsync(request, cloudEvent, cancellationToken),
-            "connected" or "disconnected" when cloudEvent.State is null => throw new InvalidRequestException("The event carries no connection state of this app."),
-            "connected" => await PresenceAsync(cloudEvent.State!.BoardId, null, cancellationToken),
-            "disconnected" => await PresenceAsync(cloudEvent.State!.BoardId, cloudEvent.ConnectionId, cancellationToken),
+            logger.LogWarning("Refused an upstream {Type} event for connection {ConnectionId}: its ce-time {Time:O} is outside the accepted window", cloudEvent.Type, cloudEvent.ConnectionId, cloudEvent.Time);
+            return ProblemResult.UnauthenticatedUpstream("The event's ce-time is too far from now; a replayed request is refused.");
+        }
+
+        ConnectionState? state = null;
+        if (!(cloudEvent.IsSystem && cloudEvent.EventName == "connect"))
+        {
+            if (cloudEvent.StateHeader is null)
+            {
+                throw new InvalidRequestException("The event carries no connection state of this app.");
+            }
+
+            if (VerifiedState(cloudEvent) is not { } verified)
+            {
+                return ProblemResult.UnauthenticatedUpstream("The connection state was not issued by this app for this connection and user.");
+            }
+
+            state = verified;
+        }
+
+        var body = await RequestBody.ReadAsync(request, cloudEvent.IsSystem ? MaxConnectBodyBytes : BoardOperationReader.MaxMessageBytes, cancellationToken);
+        return await _replays.RunOnceAsync(
+            cloudEvent.ConnectionId,
+            cloudEvent.EventId,
+            Fingerprint(cloudEvent, request.ContentType, body),
+            request.HttpContext.Response,
+            () => DispatchAsync(request, cloudEvent, state, body, cancellationToken),
+            cancellationToken);
+    }
+
+    private async Task<IActionResult> DispatchAsync(HttpRequest request, CloudEventRequest cloudEvent, ConnectionState? state, byte[] body, CancellationToken cancellationToken) =>
+        cloudEvent.EventName switch
+        {
+            _ when !cloudEvent.IsSystem => await OperationAsync(request, state!, cloudEvent.EventName, body, cancellationToken),
+            "connect" => await ConnectAsync(request, cloudEvent, body, cancellationToken),
+            "connected" => await PresenceAsync(state!.BoardId, null, cancellationToken),
+            "disconnected" => await PresenceAsync(state!.BoardId, cloudEvent.ConnectionId, cancellationToken),
             _ => new NoContentResult(),
         };
+
+    /// <summary>The event's connection state, when this app sealed it for the event's connection and user.</summary>
+    private ConnectionState? VerifiedState(CloudEventRequest cloudEvent)
+    {
+        var state = _states.Open(cloudEvent.StateHeader);
+        var problem = state is null ? "it was not sealed by this app"
+            : !string.Equals(state.ConnectionId, cloudEvent.ConnectionId, StringComparison.Ordinal) ? "it was issued for another connection"
+            : !string.Equals(state.UserId, cloudEvent.UserId, StringComparison.Ordinal) ? "it was issued for another user"
+            : null;
+        if (problem is null)
+        {
+            return state;
+        }
+
+        logger.LogWarning("Refused an upstream {Type} event for connection {ConnectionId}: its connection state is refused because {Problem}", cloudEvent.Type, cloudEvent.ConnectionId, problem);
+        return null;
+    }
+
+    /// <summary>
+    /// SHA-256 of what the request says: the body and the headers that give it meaning (not <c>ce-time</c> or
+    /// <c>ce-signature</c>, which may differ on the service's retries), each length-prefixed so no two requests share one.
+    /// </summary>
+    private static byte[] Fingerprint(CloudEventRequest cloudEvent, string? contentType, byte[] body)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> length = stackalloc byte[4];
+        foreach (var part in new[] { cloudEvent.Type, cloudEvent.EventName, cloudEvent.UserId ?? "", cloudEvent.StateHeader ?? "", contentType ?? "" }.Select(Encoding.UTF8.GetBytes).Append(body))
+        {
+            BinaryPrimitives.WriteInt32BigEndian(length, part.Length);
+            hash.AppendData(length);
+            hash.AppendData(part);
+        }
+
+        return hash.GetHashAndReset();
     }
 
     private IActionResult Validate(HttpRequest request)
@@ -82,14 +164,14 @@ public sealed class WebPubSubProtocol(IOptions<WebPubSubOptions> options, BoardH
         return new OkResult();
     }
 
-    private async Task<IActionResult> ConnectAsync(HttpRequest request, CloudEventRequest cloudEvent, CancellationToken cancellationToken)
+    private async Task<IActionResult> ConnectAsync(HttpRequest request, CloudEventRequest cloudEvent, byte[] content, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(cloudEvent.UserId))
         {
             return ProblemResult.UnauthenticatedUpstream("The connection has no user.");
         }
 
-        using var body = ParseBody(await RequestBody.ReadAsync(request, MaxConnectBodyBytes, cancellationToken));
+        using var body = ParseBody(content);
         var claims = body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty("claims", out var c) && c.ValueKind == JsonValueKind.Object ? c : default;
         if (BoardOf(claims) is not { } boardId)
         {
@@ -101,7 +183,8 @@ public sealed class WebPubSubProtocol(IOptions<WebPubSubOptions> options, BoardH
         var offered = body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty("subprotocols", out var s) && s.ValueKind == JsonValueKind.Array
             ? s.EnumerateArray().Select(p => p.ValueKind == JsonValueKind.String ? p.GetString() : null).ToHashSet(StringComparer.Ordinal)
             : [];
-        request.HttpContext.Response.Headers["ce-connectionState"] = new ConnectionState(admission.BoardId, admission.Name).Encode();
+        request.HttpContext.Response.Headers["ce-connectionState"] = _states.Seal(
+            new ConnectionState(admission.BoardId, admission.Name, admission.Role, cloudEvent.ConnectionId, cloudEvent.UserId, time.GetUtcNow()));
         return new OkObjectResult(new ConnectEventResponse(cloudEvent.UserId, admission.Groups, admission.Permissions, PreferredSubprotocols.FirstOrDefault(offered.Contains)));
     }
 
@@ -111,20 +194,15 @@ public sealed class WebPubSubProtocol(IOptions<WebPubSubOptions> options, BoardH
         return new NoContentResult();
     }
 
-    private async Task<IActionResult> OperationAsync(HttpRequest request, CloudEventRequest cloudEvent, CancellationToken cancellationToken)
+    /// <summary>Commits an operation on the board and as the user the verified <paramref name="state"/> names.</summary>
+    private async Task<IActionResult> OperationAsync(HttpRequest request, ConnectionState state, string eventName, byte[] body, CancellationToken cancellationToken)
     {
-        if (cloudEvent.State is not { } state || string.IsNullOrEmpty(cloudEvent.UserId))
-        {
-            throw new InvalidRequestException("The event comes from a connection this app did not admit.");
-        }
-
         if (!(request.ContentType ?? "").StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
             throw InvalidRequestException.UnsupportedMediaType();
         }
 
-        var body = await RequestBody.ReadAsync(request, BoardOperationReader.MaxMessageBytes, cancellationToken);
-        var result = await hub.OnOperationAsync(cloudEvent.UserId, state.BoardId, cloudEvent.EventName, body, cancellationToken);
+        var result = await hub.OnOperationAsync(state.UserId, state.BoardId, eventName, body, cancellationToken);
         return new OkObjectResult(new { seq = result.Seq });
     }
 

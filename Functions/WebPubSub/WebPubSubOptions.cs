@@ -29,6 +29,14 @@ public sealed class WebPubSubOptions : IValidatableObject
     [Range(1, 1440, ErrorMessage = "WebPubSub:TokenLifetimeMinutes must be 1 to 1440 (24 hours).")]
     public int TokenLifetimeMinutes { get; set; } = 60;
 
+    /// <summary>
+    /// How far an event's <c>ce-time</c> may be from this app's clock, either way, for the event to be accepted: the
+    /// service's retries of an event last seconds (shared/protocols/web-pubsub.md §4.9), so anything older is a
+    /// replay. Also how long an event id is remembered for its retries, and at most <c>Boards:DeduplicationAge</c>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:10", "01:00:00", ErrorMessage = "WebPubSub:EventTimeWindow must be 00:00:10 to 01:00:00.")]
+    public TimeSpan EventTimeWindow { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The parsed connection string; valid once options validation has passed (a method, so validation never evaluates it early).</summary>
     public WebPubSubConnectionString ParseConnection() => WebPubSubConnectionString.Parse(ConnectionString);
 

@@ -25,10 +25,11 @@ public static class SignedAddShape
         request.Headers.Add("ce-eventName", "addShape");
         request.Headers.Add("ce-hub", hub);
         request.Headers.Add("ce-id", n.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add("ce-time", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
         request.Headers.Add("ce-connectionId", connectionId);
         request.Headers.Add("ce-userId", userId);
         request.Headers.Add("ce-signature", CloudEventSignature.Create(connectionId, [key]));
-        request.Headers.Add("ce-connectionState", new ConnectionState(boardId, "Bench").Encode());
+        request.Headers.Add("ce-connectionState", new ConnectionStateSealer([key]).Seal(new ConnectionState(boardId, "Bench", "editor", connectionId, userId, DateTimeOffset.UnixEpoch)));
         return request;
     }
 }
