@@ -35,7 +35,7 @@ public static class CollabServiceCollectionExtensions
         AddValidated<RateLimitOptions>(services, configuration, RateLimitOptions.SectionName);
         AddValidated<BoardsOptions>(services, configuration, BoardsOptions.SectionName)
             .Validate<IOptions<WebPubSubOptions>>(
-                (boards, webPubSub) => boards.DeduplicationAge >= webPubSub.Value.EventTimeWindow,
+                (boards, webPubSub) => WebPubSubWindowOf(webPubSub) is not { } window || boards.DeduplicationAge >= window,
                 "Boards:DeduplicationAge must be at least WebPubSub:EventTimeWindow, so every retry the event handler accepts is recognised.");
         AddValidated<BoardsAppOptions>(services, configuration, BoardsOptions.SectionName)
             .Validate(
@@ -84,6 +84,19 @@ public static class CollabServiceCollectionExtensions
 
         AddHealth(services);
         return services;
+    }
+
+    // Invalid Web PubSub options report their own failure at start-up; this cross-check must not report it twice.
+    private static TimeSpan? WebPubSubWindowOf(IOptions<WebPubSubOptions> webPubSub)
+    {
+        try
+        {
+            return webPubSub.Value.EventTimeWindow;
+        }
+        catch (OptionsValidationException)
+        {
+            return null;
+        }
     }
 
     private static OptionsBuilder<TOptions> AddValidated<TOptions>(IServiceCollection services, IConfiguration configuration, string section)

@@ -160,8 +160,10 @@ public sealed class LocalFunctionsHostTests(EmulatorHost emulators) : IClassFixt
         using var http = await SignedInAsync(stack, "Alice");
 
         var acs = await (await http.PostAsync("api/acs/token", null)).Content.ReadFromJsonAsync<JsonElement>();
-        var negotiate = await (await http.PostAsync("api/boards/b1/negotiate", null)).Content.ReadFromJsonAsync<JsonElement>();
-        var fluid = await http.GetStringAsync($"api/fluid/token?tenantId={CollabApp.FluidTenantId}");
+        var boardId = LiveBoardsTests.NewBoard();
+        (await http.PutAsJsonAsync($"api/boards/{boardId}", new { title = "secrets" })).EnsureSuccessStatusCode();
+        var negotiate = await (await http.PostAsync($"api/boards/{boardId}/negotiate", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var fluid = await http.GetStringAsync($"api/fluid/token?tenantId={CollabApp.FluidTenantId}&boardId={boardId}");
         await http.DeleteAsync("api/acs/identity");
 
         string[] secrets =

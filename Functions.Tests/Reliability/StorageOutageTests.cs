@@ -4,6 +4,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Collab.Boards.Live;
+using Collab.Boards.Model;
+using Collab.Boards.Storage;
 using Collab.Functions.Boards;
 using Collab.Functions.Tests.Boards;
 using Collab.Functions.Tests.Infrastructure;
@@ -32,6 +34,9 @@ public sealed class StorageOutageTests(EmulatorHost emulators) : IClassFixture<E
             await using var stack = await LocalStack.StartAsync(emulators, settings => settings["AzureWebJobsStorage"] = storage);
             using var http = new HttpClient();
             var boardId = LiveBoardsTests.NewBoard();
+            // Operations are stored only for a board that exists.
+            await stack.Services.GetRequiredService<BoardStore>().CreateOrUpdateAsync(
+                new BoardMetadata(boardId, "outage", BoardVisibility.Public, "owner", [], Guid.NewGuid(), DateTimeOffset.UtcNow), "owner", CancellationToken.None);
             var key = emulators.WebPubSubOptions.AccessKey;
             async Task<HttpResponseMessage> Send(int i) =>
                 await http.SendAsync(UpstreamEvents.UserMessage(
