@@ -75,6 +75,7 @@ public static class CollabServiceCollectionExtensions
         services.AddSingleton<BoardHub>();
         services.AddSingleton<WebPubSubProtocol>();
         services.AddSingleton<BoardService>();
+        services.AddTransient<BoardLifecycle>();
         services.AddSingleton<BoardSnapshotter>();
 
         AddHealth(services);

@@ -12,9 +12,12 @@ public sealed partial class BoardStore
         (await ReadJsonAsync<BoardMetadata>(Metadata(boardId), cancellationToken))?.Value;
 
     /// <summary>Creates the board, or updates it when <paramref name="callerId"/> owns it.</summary>
-    /// <returns>The stored metadata and whether it was created; null when someone else owns the board.</returns>
+    /// <returns>
+    /// The stored metadata, whether it was created, and the metadata it replaced (whose members' board lists may have
+    /// to lose the board); null when someone else owns the board.
+    /// </returns>
     /// <exception cref="RequestFailedException">The metadata kept changing under us (503).</exception>
-    public async Task<(BoardMetadata Metadata, bool Created)?> CreateOrUpdateAsync(BoardMetadata requested, string callerId, CancellationToken cancellationToken)
+    public async Task<(BoardMetadata Metadata, bool Created, BoardMetadata? Previous)?> CreateOrUpdateAsync(BoardMetadata requested, string callerId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(requested);
         var name = Metadata(requested.BoardId);
@@ -38,7 +41,7 @@ public sealed partial class BoardStore
                 : requested;
             if (await TryWriteJsonAsync(name, metadata, existing?.ETag, cancellationToken))
             {
-                return (metadata, existing is null);
+                return (metadata, existing is null, existing?.Value);
             }
         }
 
