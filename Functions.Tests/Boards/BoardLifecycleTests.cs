@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text.Json;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Collab.Boards.Storage;
+using Collab.Functions.Boards;
 using Collab.Functions.Tests.Infrastructure;
 using Collab.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -94,6 +94,7 @@ public sealed class BoardLifecycleTests(StackFixture fixture) : IClassFixture<St
 
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.NotNull(await live.ReceiveCloseAsync());
+        Assert.Equal(BoardLifecycle.DeletedReason, live.Socket.CloseStatusDescription);
         using var read = await alice.GetAsync($"api/boards/{boardId}");
         Assert.Equal("urn:collab:problem:board-not-found", (await BoardApi.ProblemAsync(read, HttpStatusCode.NotFound)).GetProperty("type").GetString());
         Assert.Empty(await BlobKindsAsync(boardId));

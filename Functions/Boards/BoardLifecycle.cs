@@ -48,7 +48,6 @@ public sealed class BoardLifecycle(BoardStore store, LiveBoards live, WebPubSubR
             }
 
             var (board, etag) = stored;
-
             if (board.OwnerId != user.UserId)
             {
                 throw new ForbiddenException("Only the board's owner may delete it.");
@@ -70,20 +69,22 @@ public sealed class BoardLifecycle(BoardStore store, LiveBoards live, WebPubSubR
     }
 
     /// <summary>
-    /// Deletes what was written while the board was being deleted: a client that reconnected before the metadata went
-    /// (its name), a last-leave snapshot of a closed connection. With the metadata gone, no client is admitted again.
+    /// Undoes what happened while the board was being deleted: a client that reconnected before the metadata went was
+    /// admitted (and wrote its name, maybe operations), a closed connection's last-leave snapshot was written. With the
+    /// metadata gone no client is admitted again; only an event already being handled can still write after this.
     /// </summary>
     private async Task<int> SweepAsync(string boardId)
     {
-        live.Forget(boardId);
         try
         {
             // The board is deleted once its metadata is: a cancelled request must not leave the stragglers behind.
+            await webPubSub.CloseGroupConnectionsAsync(BoardId.GroupOf(boardId), DeletedReason, CancellationToken.None);
+            live.Forget(boardId);
             return await store.DeleteContentAsync(boardId, CancellationToken.None);
         }
         catch (Exception ex) when (DependencyFailure.IsUnavailable(ex) || ex is RequestFailedException)
         {
-            logger.LogWarning("Blobs written while board {BoardId} was deleted were not swept: {Error}", boardId, ex.Message);
+            logger.LogWarning("Connections or blobs that came while board {BoardId} was deleted were not swept: {Error}", boardId, ex.Message);
             return 0;
         }
     }
