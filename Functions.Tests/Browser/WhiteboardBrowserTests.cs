@@ -52,6 +52,7 @@ public sealed class WhiteboardBrowserTests(EmulatorHost emulators) : IClassFixtu
     [InlineData("undoRedoAndReload")]
     [InlineData("reconnectCatchesUp")]
     [InlineData("privateBoardRefused")]
+    [InlineData("myBoardsAndDelete")]
     public async Task Scenario(string scenario)
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (scripts/test.sh does, with apt-get).");
