@@ -80,6 +80,7 @@ public static class CollabServiceCollectionExtensions
         services.AddSingleton<BoardConnections>();
         services.AddSingleton<WebPubSubProtocol>();
         services.AddSingleton<BoardService>();
+        services.AddTransient<BoardLifecycle>();
         services.AddSingleton<BoardSnapshotter>();
 
         AddHealth(services);

@@ -185,6 +185,41 @@ const scenarios = {
     await alice.waitForFunction(() => document.querySelectorAll("#shapes [data-shape-id]").length === 2, null, { timeout: 5000 });
   },
 
+  async myBoardsAndDelete() {
+    const bob = await signIn("Bob");
+    const bobId = (await bob.locator("#me").innerText()).split(" · ").pop();
+    const alice = await signIn("Alice");
+    await alice.fill("#create-form input[name=members]", bobId);
+    const url = await createBoard(alice, "Doomed plan", "private");
+    const boardId = new URL(url).hash.split("/").pop();
+    await bob.reload();
+    const bobsRow = bob.locator(`#my-boards li[data-board-id="${boardId}"]`);
+    await bobsRow.waitFor();
+    assert.equal(await bobsRow.locator(".role").innerText(), "editor");
+    assert.equal(await bobsRow.locator("button.delete").count(), 0, "only the owner is offered delete");
+    await bobsRow.locator("a").click();
+    await connected(bob);
+
+    await alice.click(".brand");
+    const alicesRow = alice.locator(`#my-boards li[data-board-id="${boardId}"]`);
+    await alicesRow.waitFor();
+    assert.equal(await alicesRow.locator("a").innerText(), "Doomed plan");
+    assert.equal(await alicesRow.locator(".role").innerText(), "owner");
+    const asked = new Promise((resolve) => alice.once("dialog", (dialog) => dialog.dismiss().then(() => resolve(dialog.message()))));
+    await alicesRow.locator("button.delete").click();
+    assert.match(await asked, /Delete "Doomed plan"\?/);
+    assert.equal(await alicesRow.count(), 1, "a dismissed confirm deletes nothing");
+    alice.once("dialog", (dialog) => dialog.accept());
+    await alicesRow.locator("button.delete").click();
+    await alicesRow.waitFor({ state: "detached" });
+
+    // Bob was on the board: his connection is closed, and the app takes him back to his (now empty) list.
+    await bob.waitForSelector("#message:has-text('deleted by its owner')", { timeout: 15000 });
+    await bob.waitForSelector("#landing:not([hidden])");
+    assert.equal(await bob.locator("#board-view").isHidden(), true);
+    await bob.waitForSelector("#my-boards-empty:not([hidden])");
+  },
+
   async privateBoardRefused() {
     const alice = await signIn("Alice");
     const url = await createBoard(alice, "Secret plan", "private");

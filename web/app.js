@@ -81,6 +81,64 @@ function showLanding() {
   $("landing").hidden = false;
   $("board-view").hidden = true;
   $("board-title").textContent = "";
+  loadMyBoards();
+}
+
+async function loadMyBoards() {
+  try {
+    renderMyBoards(await (await api("/api/boards")).json());
+  } catch (error) {
+    showMessage(`Could not list your boards: ${error.message}`);
+  }
+}
+
+function renderMyBoards(boards) {
+  $("my-boards-empty").hidden = boards.length > 0;
+  $("my-boards").replaceChildren(...boards.map((entry) => {
+    const item = document.createElement("li");
+    item.dataset.boardId = entry.boardId;
+    const link = document.createElement("a");
+    link.href = `#/board/${entry.boardId}`;
+    link.textContent = entry.title;
+    link.title = entry.boardId;
+    const role = document.createElement("span");
+    role.className = "chip role";
+    role.textContent = entry.role;
+    const visibility = document.createElement("span");
+    visibility.className = "chip";
+    visibility.textContent = entry.visibility;
+    item.append(link, role, visibility);
+    if (entry.role === "owner") {
+      const remove = document.createElement("button");
+      remove.className = "delete";
+      remove.textContent = "Delete";
+      remove.addEventListener("click", () => deleteBoard(entry));
+      item.append(remove);
+    }
+    return item;
+  }));
+}
+
+async function deleteBoard(entry) {
+  if (!confirm(`Delete "${entry.title}"? Everyone on it is disconnected, and its drawings, chat and history are gone for good.`)) return;
+  try {
+    await api(`/api/boards/${entry.boardId}`, { method: "DELETE" });
+  } catch (error) {
+    showMessage(`Could not delete the board: ${error.message}`);
+  }
+  await loadMyBoards();
+}
+
+// Deleting a board closes every connection to it; without this check the client would keep reconnecting to a board
+// that is gone, so a drop sends the user back to the landing page once the board answers 404.
+async function leaveIfDeleted(id) {
+  try {
+    await api(`/api/boards/${id}`);
+  } catch (error) {
+    if (error.status !== 404 || boardId !== id) return;
+    location.hash = "#/";
+    showMessage("This board was deleted by its owner.");
+  }
 }
 
 function wireLanding() {
@@ -124,6 +182,7 @@ async function openBoard(id) {
     $("board-view").hidden = true;
     $("landing").hidden = false;
     showMessage(error.status === 403 ? `You cannot open this board: ${error.message}` : error.status === 404 ? "There is no board with this id." : error.message);
+    loadMyBoards();
     return;
   }
   $("board-view").hidden = false;
@@ -142,6 +201,7 @@ async function openBoard(id) {
   connection.addEventListener("state", (e) => {
     setIndicator(e.detail.state);
     if (e.detail.state === "connected") catchUp().catch((error) => showMessage(error.message));
+    else if (e.detail.state === "disconnected") leaveIfDeleted(id);
   });
   connection.addEventListener("group", (e) => onGroupMessage(e.detail));
   connection.addEventListener("error", (e) => showMessage(e.detail.error.message));

@@ -51,6 +51,13 @@ public sealed class LiveBoards(BoardLog log, IBoardSnapshots snapshots, IOptions
         return new OpsPage(boardId, recent ?? await log.ReadAfterAsync(boardId, after, pageSize, cancellationToken), lastSeq);
     }
 
+    /// <summary>
+    /// Drops the board from this instance's memory, for a deleted board: a board created again under its id must load
+    /// from storage, not continue from the old board's log position and state. Work already holding the old session
+    /// finishes on it.
+    /// </summary>
+    public void Forget(string boardId) => _sessions.TryRemove(boardId, out _);
+
     internal BoardSession Session(string boardId) => _sessions.GetOrAdd(boardId, id => new BoardSession(id, options.Value));
 
     /// <summary>Brings a session (whose gate the caller holds) to the log's tail, loading it first if needed.</summary>

@@ -53,6 +53,7 @@ public sealed class WhiteboardBrowserTests(EmulatorHost emulators) : IClassFixtu
     [InlineData("reconnectCatchesUp")]
     [InlineData("privateBoardRefused")]
     [InlineData("forgedServerMessagesIgnored")]
+    [InlineData("myBoardsAndDelete")]
     public async Task Scenario(string scenario)
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (scripts/test.sh does, with apt-get).");

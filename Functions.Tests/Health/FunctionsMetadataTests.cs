@@ -25,6 +25,8 @@ public sealed class FunctionsMetadataTests
     [InlineData("PutBackground", "Collab.Functions.Boards.BoardsApi.PutBackground", "boards/{boardId}/background", "put")]
     [InlineData("GetBackground", "Collab.Functions.Boards.BoardsApi.GetBackground", "boards/{boardId}/background", "get")]
     [InlineData("ExportSvg", "Collab.Functions.Boards.BoardsApi.ExportSvg", "boards/{boardId}/export.svg", "get")]
+    [InlineData("ListBoards", "Collab.Functions.Boards.BoardLifecycleApi.ListBoards", "boards", "get")]
+    [InlineData("DeleteBoard", "Collab.Functions.Boards.BoardLifecycleApi.DeleteBoard", "boards/{boardId}", "delete")]
     public void HttpFunction_IsDeclaredWithItsRouteAndMethod(string name, string entryPoint, string route, string method)
     {
         // Anonymous at the Functions level everywhere: Easy Auth authenticates users, signatures authenticate Web PubSub.

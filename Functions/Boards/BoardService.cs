@@ -58,12 +58,26 @@ public sealed class BoardService(
         var (board, previous) = await store.CreateOrUpdateAsync(requested, user.UserId, cancellationToken)
             ?? throw new ConflictException("The board exists and belongs to someone else.");
         metadataCache.Forget(boardId);
+        await UpdateIndexesAsync(previous, board, cancellationToken);
         if (previous is not null)
         {
             await RevokeAsync(previous, board, cancellationToken);
         }
 
         return (board, previous is null);
+    }
+
+    /// <summary>
+    /// Brings the board lists (<c>GET /api/boards</c>) of everyone <paramref name="before"/> or <paramref name="after"/>
+    /// names in line with the board: listed for its owner and members with their roles, taken off the lists of members
+    /// who were dropped. A failure (503) leaves the metadata written: a retry of the same <c>PUT</c> brings the lists of
+    /// the owner and members in line, but a member the failed <c>PUT</c> dropped may still list the board (whether
+    /// they may open it is decided, as always, by the metadata).
+    /// </summary>
+    public Task UpdateIndexesAsync(BoardMetadata? before, BoardMetadata after, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(after);
+        return store.UpdateUserListsAsync(after.BoardId, UserBoard.ListedUsersOf(before).Concat(UserBoard.ListedUsersOf(after)), cancellationToken);
     }
 
     /// <summary>Metadata and state, now or right after <paramref name="atSeq"/>.</summary>

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Options;
 namespace Collab.Functions.WebPubSub;
 
 /// <summary>
-/// The two data-plane operations the app needs (shared/protocols/web-pubsub.md §5): send to a group and list a
-/// group's connections, api-version 2024-12-01, each request carrying its own short-lived bearer token.
+/// The data-plane operations the app needs (shared/protocols/web-pubsub.md §5): send to a group, list a group's
+/// connections and close them, api-version 2024-12-01, each request carrying its own short-lived bearer token.
 /// </summary>
 public sealed class WebPubSubRestClient
 {
@@ -41,6 +41,18 @@ public sealed class WebPubSubRestClient
         if ((int)response.StatusCode != 202)
         {
             throw new HttpRequestException($"Web PubSub answered {(int)response.StatusCode} to send-to-group.", null, response.StatusCode);
+        }
+    }
+
+    /// <summary>Closes every connection in <paramref name="group"/>, telling each client <paramref name="reason"/>.</summary>
+    /// <exception cref="HttpRequestException">The service did not answer 204.</exception>
+    public async Task CloseGroupConnectionsAsync(string group, string reason, CancellationToken cancellationToken)
+    {
+        using var request = Request(HttpMethod.Post, $"groups/{Uri.EscapeDataString(group)}/:closeConnections?api-version={ApiVersion}&reason={Uri.EscapeDataString(reason)}");
+        using var response = await _http.SendAsync(request, cancellationToken);
+        if ((int)response.StatusCode != 204)
+        {
+            throw new HttpRequestException($"Web PubSub answered {(int)response.StatusCode} to close-group-connections.", null, response.StatusCode);
         }
     }
 
