@@ -3,18 +3,10 @@
 // BOARD_ID (a private board whose only member is the member), OWNER_COOKIE and MEMBER_COOKIE (dev sign-in cookies).
 import assert from "node:assert/strict";
 import { WebPubSubClient } from "@azure/web-pubsub-client";
-import { runScenario } from "./scenario.mjs";
+import { runScenario, waitFor } from "./scenario.mjs";
 
 const { BASE_URL, BOARD_ID, OWNER_COOKIE, MEMBER_COOKIE } = process.env;
 const clients = [];
-
-async function waitFor(predicate, what, timeoutMs = 15000) {
-  const started = Date.now();
-  while (!predicate()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 const negotiate = (cookie) => fetch(`${BASE_URL}/api/boards/${BOARD_ID}/negotiate`, { method: "POST", headers: { cookie } });
 

@@ -18,3 +18,12 @@ export async function runScenario(scenarios, cleanup = async () => {}) {
     setTimeout(() => process.exit(), 200);
   }
 }
+
+// Polls until predicate() holds, failing with what was awaited after timeoutMs.
+export async function waitFor(predicate, what, timeoutMs = 15000) {
+  const started = Date.now();
+  while (!predicate()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -4,19 +4,11 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { WebPubSubClient } from "@azure/web-pubsub-client";
-import { runScenario } from "./scenario.mjs";
+import { runScenario, waitFor } from "./scenario.mjs";
 
 const users = JSON.parse(process.env.USERS ?? "[]");
 const opsPerClient = Number(process.env.OPS_PER_CLIENT ?? "5");
 const clients = [];
-
-async function waitFor(predicate, what, timeoutMs = 15000) {
-  const started = Date.now();
-  while (!predicate()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 async function join(user) {
   const client = new WebPubSubClient({ getClientAccessUrl: async () => user.url }, { autoReconnect: false });

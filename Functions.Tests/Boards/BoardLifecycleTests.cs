@@ -17,7 +17,8 @@ namespace Collab.Functions.Tests.Boards;
 /// </summary>
 public sealed class BoardLifecycleTests(StackFixture fixture) : IClassFixture<StackFixture>
 {
-    private static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52];
+    // A whole 1×1 PNG: backgrounds are checked structurally, not by their first bytes.
+    private static readonly byte[] Png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==");
 
     private LocalStack Stack => fixture.Stack;
 
