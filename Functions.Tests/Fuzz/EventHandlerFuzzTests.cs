@@ -150,7 +150,9 @@ public sealed class EventHandlerFuzzTests(StackFixture fixture, ITestOutputHelpe
                     1 => "api/fluid/token",
                     _ => "api/acs/token",
                 };
-                using var request = new HttpRequestMessage(endpoint == 1 ? HttpMethod.Get : HttpMethod.Post, $"{path}?{UrlValue(query)}={UrlValue(userId)}&tenantId={UrlValue(boardId)}");
+                // The Fluid token's board and container (its newest fields) get the same noise as the rest.
+                var fluidFields = endpoint == 1 ? $"&boardId={UrlValue(boardId)}&documentId={UrlValue(query)}" : "";
+                using var request = new HttpRequestMessage(endpoint == 1 ? HttpMethod.Get : HttpMethod.Post, $"{path}?{UrlValue(query)}={UrlValue(userId)}&tenantId={UrlValue(boardId)}{fluidFields}");
                 if (principalHeader is not null)
                 {
                     request.Headers.TryAddWithoutValidation("X-MS-CLIENT-PRINCIPAL", Sendable(principalHeader));
