@@ -134,10 +134,14 @@ async function leaveIfDeleted(id) {
   try {
     await api(`/api/boards/${id}`);
   } catch (error) {
-    if (error.status !== 404 || boardId !== id) return;
-    location.hash = "#/";
-    showMessage("This board was deleted by its owner.");
+    if (error.status === 404) leaveDeleted(id);
   }
+}
+
+function leaveDeleted(id) {
+  if (boardId !== id) return;
+  location.hash = "#/";
+  showMessage("This board was deleted by its owner.");
 }
 
 function wireLanding() {
@@ -194,7 +198,7 @@ async function openBoard(id) {
   connection = new BoardConnection(id, async () => (await (await api(`/api/boards/${id}/negotiate`, { method: "POST" })).json()).url);
   connection.addEventListener("state", (e) => {
     setIndicator(e.detail.state);
-    if (e.detail.state === "connected") catchUp().catch((error) => showMessage(error.message));
+    if (e.detail.state === "connected") catchUp().catch((error) => (error.status === 404 ? leaveDeleted(id) : showMessage(error.message)));
     else if (e.detail.state === "disconnected") leaveIfDeleted(id);
   });
   connection.addEventListener("group", (e) => onGroupMessage(e.detail.data));
