@@ -135,10 +135,14 @@ async function leaveIfDeleted(id) {
   try {
     await api(`/api/boards/${id}`);
   } catch (error) {
-    if (error.status !== 404 || boardId !== id) return;
-    location.hash = "#/";
-    showMessage("This board was deleted by its owner.");
+    if (error.status === 404) leaveDeleted(id);
   }
+}
+
+function leaveDeleted(id) {
+  if (boardId !== id) return;
+  location.hash = "#/";
+  showMessage("This board was deleted by its owner.");
 }
 
 function wireLanding() {
@@ -200,11 +204,12 @@ async function openBoard(id) {
   });
   connection.addEventListener("state", (e) => {
     setIndicator(e.detail.state);
-    if (e.detail.state === "connected") catchUp().catch((error) => showMessage(error.message));
+    if (e.detail.state === "connected") catchUp().catch((error) => (error.status === 404 ? leaveDeleted(id) : showMessage(error.message)));
     else if (e.detail.state === "disconnected") leaveIfDeleted(id);
   });
   connection.addEventListener("group", (e) => onGroupMessage(e.detail));
-  connection.addEventListener("error", (e) => showMessage(e.detail.error.message));
+  // Negotiate answers 404 once the board is gone (a reconnect after its deletion closed the socket).
+  connection.addEventListener("error", (e) => (e.detail.error.status === 404 ? leaveDeleted(id) : showMessage(e.detail.error.message)));
   window.collab = { connection, model: () => model, boardId: id, me };
   await connection.start();
 }

@@ -6,6 +6,7 @@ using Azure.Storage.Blobs.Models;
 using Collab.Boards.Storage;
 using Collab.Functions.Boards;
 using Collab.Functions.Tests.Infrastructure;
+using Collab.Protocols.WebPubSub;
 using Collab.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -74,7 +75,8 @@ public sealed class BoardLifecycleTests(StackFixture fixture) : IClassFixture<St
         using var bob = await Stack.SignInAsync(bobName);
         using var mallory = await Stack.SignInAsync(BoardApi.NewUser("mallory"));
         var boardId = await BoardApi.CreateAsync(alice, "private", LocalStack.UserIdOf(bobName));
-        await using var live = await ConnectAsync(bob, boardId);
+        await using var connection = await ConnectAsync(bob, boardId);
+        var live = connection.Client;
         await live.SendAsync("""{"type":"event","event":"addShape","dataType":"json","ackId":1,"data":{"opId":"o1","shape":{"id":"s1","kind":"rect","color":"#1e90ff","width":2,"x":1,"y":1,"w":30,"h":40}}}""");
         Assert.True((await live.ReceiveAsync("ack")).GetProperty("success").GetBoolean());
         using var background = await alice.PutAsync($"api/boards/{boardId}/background", new ByteArrayContent(Png) { Headers = { ContentType = new MediaTypeHeaderValue("image/png") } });
@@ -112,6 +114,35 @@ public sealed class BoardLifecycleTests(StackFixture fixture) : IClassFixture<St
         Assert.Empty(BoardApi.ShapeIds(fresh));
     }
 
+    [Fact]
+    public async Task Delete_ClosesAConnectionThatJoinsTheBoardWhileTheMetadataGoes()
+    {
+        // A connect handler that read the metadata just before it was deleted admits its client afterwards; a
+        // connection added to the board's group right after the metadata is gone stands in for that client.
+        var aliceName = BoardApi.NewUser("alice");
+        using var alice = await Stack.SignInAsync(aliceName);
+        var boardId = await BoardApi.CreateAsync(alice);
+        var elsewhere = await BoardApi.CreateAsync(alice);
+        await using var late = await ConnectAsync(alice, elsewhere);
+        var store = Stack.Services.GetRequiredService<BoardStore>();
+
+        var deleting = alice.DeleteAsync($"api/boards/{boardId}");
+        while (await store.GetMetadataAsync(boardId, CancellationToken.None) is not null)
+        {
+            Assert.False(deleting.IsCompleted, "the delete ended with the metadata still there");
+        }
+
+        // Well after the close that follows the metadata's deletion, well within the second the delete keeps closing.
+        await Task.Delay(300);
+        using var join = await AddToGroupAsync(late.ConnectionId, "board." + boardId);
+        Assert.Equal(HttpStatusCode.OK, join.StatusCode);
+        using var deleted = await deleting;
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.NotNull(await late.Client.ReceiveCloseAsync());
+        Assert.Equal(BoardLifecycle.DeletedReason, late.Client.Socket.CloseStatusDescription);
+    }
+
     private static async Task PutAsync(HttpClient user, string boardId, object body, HttpStatusCode expected)
     {
         using var response = await user.PutAsJsonAsync($"api/boards/{boardId}", body);
@@ -128,13 +159,25 @@ public sealed class BoardLifecycleTests(StackFixture fixture) : IClassFixture<St
             .ToList();
     }
 
-    private async Task<WebSocketTestClient> ConnectAsync(HttpClient user, string boardId)
+    private static async Task<LiveClient> ConnectAsync(HttpClient user, string boardId)
     {
         using var negotiate = await user.PostAsync($"api/boards/{boardId}/negotiate", null);
         var url = (await BoardApi.JsonAsync(negotiate, HttpStatusCode.OK)).GetProperty("url").GetString()!;
         var client = await WebSocketTestClient.ConnectAsync(new Uri(url));
-        Assert.Equal("connected", (await client.ReceiveAsync("system")).GetProperty("event").GetString());
-        return client;
+        var connected = await client.ReceiveAsync("system");
+        Assert.Equal("connected", connected.GetProperty("event").GetString());
+        return new LiveClient(client, connected.GetProperty("connectionId").GetString()!);
+    }
+
+    /// <summary>Adds a connection to a group through the emulator's REST API, as the service would on a connect answer.</summary>
+    private async Task<HttpResponseMessage> AddToGroupAsync(string connectionId, string group)
+    {
+        var uri = new Uri(fixture.Emulators.WebPubSubEndpoint, $"api/hubs/{Stack.Settings["WebPubSub:Hub"]}/groups/{group}/connections/{connectionId}?api-version=2024-12-01");
+        using var request = new HttpRequestMessage(HttpMethod.Put, uri);
+        var key = System.Text.Encoding.UTF8.GetBytes(fixture.Emulators.WebPubSubOptions.AccessKey);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", RestAccessToken.Create(uri, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5), key));
+        using var http = new HttpClient();
+        return await http.SendAsync(request);
     }
 
     /// <summary>The board's blobs by kind: a folder (<c>log/</c>, <c>snapshots/</c>) or a blob's own name.</summary>
@@ -150,5 +193,11 @@ public sealed class BoardLifecycleTests(StackFixture fixture) : IClassFixture<St
         }
 
         return [.. kinds];
+    }
+
+    /// <summary>A live client and its connection id.</summary>
+    private sealed record LiveClient(WebSocketTestClient Client, string ConnectionId) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Client.DisposeAsync();
     }
 }

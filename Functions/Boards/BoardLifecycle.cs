@@ -11,13 +11,18 @@ using Microsoft.Extensions.Logging;
 namespace Collab.Functions.Boards;
 
 /// <summary>A user's boards, and deleting a board: its connections, its blobs and its place in every board list.</summary>
-public sealed class BoardLifecycle(BoardStore store, LiveBoards live, BoardMetadataCache metadataCache, WebPubSubRestClient webPubSub, ILogger<BoardLifecycle> logger)
+public sealed class BoardLifecycle(BoardStore store, LiveBoards live, BoardMetadataCache metadataCache, WebPubSubRestClient webPubSub, TimeProvider time, ILogger<BoardLifecycle> logger)
 {
     /// <summary>What every client of a deleted board is told when its connection is closed.</summary>
     public const string DeletedReason = "The board was deleted.";
 
     // A delete starts again when the owner updates the board meanwhile (its members may have changed).
     private const int MaxAttempts = 5;
+
+    // A connect handler that read the metadata just before it went admits its client after the metadata is gone, and
+    // the client joins the group only then: closing the group a few more times over a second reaches such a client.
+    private const int SettlingCloses = 4;
+    private static readonly TimeSpan SettlingInterval = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The boards the caller owns or is an explicit member of, newest first.</summary>
     public Task<IReadOnlyList<UserBoard>> ListAsync(SignedInUser user, CancellationToken cancellationToken)
@@ -74,7 +79,9 @@ public sealed class BoardLifecycle(BoardStore store, LiveBoards live, BoardMetad
     /// <summary>
     /// Undoes what happened while the board was being deleted: a client that reconnected before the metadata went was
     /// admitted (and wrote its name, maybe operations), a closed connection's last-leave snapshot was written. With the
-    /// metadata gone no client is admitted again; only an event already being handled can still write after this.
+    /// metadata gone no client is admitted again once the connect handlers under way have answered, so the group is
+    /// closed until they have, and then the blobs are swept. Only an event already being handled can still write after
+    /// this: the commit path does not read the metadata.
     /// </summary>
     private async Task<int> SweepAsync(string boardId)
     {
@@ -82,6 +89,12 @@ public sealed class BoardLifecycle(BoardStore store, LiveBoards live, BoardMetad
         {
             // The board is deleted once its metadata is: a cancelled request must not leave the stragglers behind.
             await webPubSub.CloseGroupConnectionsAsync(BoardChannels.ServerGroup(boardId), DeletedReason, CancellationToken.None);
+            for (var i = 0; i < SettlingCloses; i++)
+            {
+                await Task.Delay(SettlingInterval, time);
+                await webPubSub.CloseGroupConnectionsAsync(BoardChannels.ServerGroup(boardId), DeletedReason, CancellationToken.None);
+            }
+
             live.Forget(boardId);
             return await store.DeleteContentAsync(boardId, CancellationToken.None);
         }
