@@ -32,29 +32,21 @@ public sealed class WebPubSubRestClient
 
     /// <summary>Sends a JSON message to every connection in <paramref name="group"/>.</summary>
     /// <exception cref="HttpRequestException">The service did not answer 202.</exception>
-    public async Task SendToGroupAsync(string group, ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
+    public Task SendToGroupAsync(string group, ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
     {
-        using var request = Request(HttpMethod.Post, $"groups/{Uri.EscapeDataString(group)}/:send?api-version={ApiVersion}");
+        var request = Request(HttpMethod.Post, $"groups/{Uri.EscapeDataString(group)}/:send?api-version={ApiVersion}");
         request.Content = new ReadOnlyMemoryContent(json);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var response = await _http.SendAsync(request, cancellationToken);
-        if ((int)response.StatusCode != 202)
-        {
-            throw new HttpRequestException($"Web PubSub answered {(int)response.StatusCode} to send-to-group.", null, response.StatusCode);
-        }
+        return SendAsync(request, "send-to-group", status => status == 202, cancellationToken);
     }
 
     /// <summary>Closes every connection in <paramref name="group"/>, telling each client <paramref name="reason"/>.</summary>
     /// <exception cref="HttpRequestException">The service did not answer 204.</exception>
-    public async Task CloseGroupConnectionsAsync(string group, string reason, CancellationToken cancellationToken)
-    {
-        using var request = Request(HttpMethod.Post, $"groups/{Uri.EscapeDataString(group)}/:closeConnections?api-version={ApiVersion}&reason={Uri.EscapeDataString(reason)}");
-        using var response = await _http.SendAsync(request, cancellationToken);
-        if ((int)response.StatusCode != 204)
-        {
-            throw new HttpRequestException($"Web PubSub answered {(int)response.StatusCode} to close-group-connections.", null, response.StatusCode);
-        }
-    }
+    public Task CloseGroupConnectionsAsync(string group, string reason, CancellationToken cancellationToken) => SendAsync(
+        Request(HttpMethod.Post, $"groups/{Uri.EscapeDataString(group)}/:closeConnections?api-version={ApiVersion}&reason={Uri.EscapeDataString(reason)}"),
+        "close-group-connections",
+        status => status == 204,
+        cancellationToken);
 
     /// <summary>Every connection in <paramref name="group"/>, following <c>nextLink</c> pages.</summary>
     public async Task<IReadOnlyList<GroupConnection>> ListGroupConnectionsAsync(string group, CancellationToken cancellationToken)
@@ -87,20 +79,32 @@ public sealed class WebPubSubRestClient
     }
 
     /// <summary>Removes a connection from every group it is in (shared/protocols/web-pubsub.md, REST); nothing to do is success.</summary>
-    public Task RemoveConnectionFromAllGroupsAsync(string connectionId, CancellationToken cancellationToken) =>
-        SendExpectingAsync(HttpMethod.Delete, $"connections/{Uri.EscapeDataString(connectionId)}/groups?api-version={ApiVersion}", "remove-from-groups", cancellationToken);
+    public Task RemoveConnectionFromAllGroupsAsync(string connectionId, CancellationToken cancellationToken) => SendAsync(
+        Request(HttpMethod.Delete, $"connections/{Uri.EscapeDataString(connectionId)}/groups?api-version={ApiVersion}"),
+        "remove-from-groups",
+        SucceededOrGone,
+        cancellationToken);
 
     /// <summary>Closes a connection, telling the client <paramref name="reason"/>; an unknown connection is success.</summary>
-    public Task CloseConnectionAsync(string connectionId, string reason, CancellationToken cancellationToken) =>
-        SendExpectingAsync(HttpMethod.Delete, $"connections/{Uri.EscapeDataString(connectionId)}?api-version={ApiVersion}&reason={Uri.EscapeDataString(reason)}", "close-connection", cancellationToken);
+    public Task CloseConnectionAsync(string connectionId, string reason, CancellationToken cancellationToken) => SendAsync(
+        Request(HttpMethod.Delete, $"connections/{Uri.EscapeDataString(connectionId)}?api-version={ApiVersion}&reason={Uri.EscapeDataString(reason)}"),
+        "close-connection",
+        SucceededOrGone,
+        cancellationToken);
 
-    private async Task SendExpectingAsync(HttpMethod method, string relative, string operation, CancellationToken cancellationToken)
+    // A connection that is already gone needs no removing or closing.
+    private static bool SucceededOrGone(int status) => status is (>= 200 and < 300) or 404;
+
+    /// <summary>Sends <paramref name="request"/> (and disposes it); a status that <paramref name="accepted"/> refuses fails it with <see cref="HttpRequestException"/>.</summary>
+    private async Task SendAsync(HttpRequestMessage request, string operation, Func<int, bool> accepted, CancellationToken cancellationToken)
     {
-        using var request = Request(method, relative);
-        using var response = await _http.SendAsync(request, cancellationToken);
-        if (!response.IsSuccessStatusCode && response.StatusCode != System.Net.HttpStatusCode.NotFound)
+        using (request)
         {
-            throw new HttpRequestException($"Web PubSub answered {(int)response.StatusCode} to {operation}.", null, response.StatusCode);
+            using var response = await _http.SendAsync(request, cancellationToken);
+            if (!accepted((int)response.StatusCode))
+            {
+                throw new HttpRequestException($"Web PubSub answered {(int)response.StatusCode} to {operation}.", null, response.StatusCode);
+            }
         }
     }
 
