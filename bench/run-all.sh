@@ -18,6 +18,9 @@ out=$(mktemp)
   echo '### Full-size load'
   bench/reliability.sh 2>/dev/null | grep -E 'clients ×'
   echo
+  echo '### Worker memory as boards accumulate'
+  bench/BoardScale/run.sh 2>/dev/null | grep -E '^\|'
+  echo
   echo '### End to end through the local stack'
   ./scripts/start.sh >/tmp/collab-bench-stack.log 2>&1 &
   stack=$!
