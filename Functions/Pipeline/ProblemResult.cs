@@ -46,9 +46,9 @@ public sealed class ProblemResult : IActionResult
     /// <summary>400: the request is malformed or asks for something it may not have.</summary>
     public static ProblemResult InvalidRequest(string detail) => new(StatusCodes.Status400BadRequest, "invalid-request", "Invalid request", detail);
 
-    /// <summary>413: the body is larger than the endpoint accepts.</summary>
-    public static ProblemResult PayloadTooLarge(int maxBytes) =>
-        new(StatusCodes.Status413PayloadTooLarge, "payload-too-large", "Payload too large", $"The body must be at most {maxBytes} bytes.");
+    /// <summary>413: the body, or the board it would change, is larger than accepted.</summary>
+    public static ProblemResult PayloadTooLarge(string kind, string detail) =>
+        new(StatusCodes.Status413PayloadTooLarge, kind, "Payload too large", detail);
 
     /// <summary>415: the body is not JSON.</summary>
     public static ProblemResult UnsupportedMediaType(string detail = "The body must be application/json.") =>
@@ -79,7 +79,7 @@ public sealed class ProblemResult : IActionResult
         {
             InvalidRequestException { Code: InvalidRequestException.MediaTypeCode } => UnsupportedMediaType(exception.Message),
             InvalidRequestException => InvalidRequest(exception.Message),
-            TooLargeException tooLarge => PayloadTooLarge(tooLarge.MaxBytes),
+            TooLargeException => PayloadTooLarge(exception.Code, exception.Message),
             NotFoundException => NotFound(exception.Code, exception.Message),
             ForbiddenException => Forbidden(exception.Message),
             ConflictException => Conflict(exception.Message),
