@@ -149,6 +149,9 @@ public sealed class LiveBoards : IDisposable
         _historyReads.Dispose();
     }
 
+    /// <summary>Whether the board is loaded in this instance now.</summary>
+    internal bool IsLoaded(string boardId) => _sessions.ContainsKey(boardId);
+
     /// <summary>The engine's settings.</summary>
     internal BoardsOptions Options => _options;
 
