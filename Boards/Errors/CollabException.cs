@@ -56,6 +56,15 @@ public sealed class TooLargeException : CollabException
     public long Limit { get; }
 }
 
+/// <summary>The caller has used up a per-user limit of requests; retrying after <see cref="RetryAfter"/> may work.</summary>
+/// <param name="detail">Which limit.</param>
+/// <param name="retryAfter">When to retry.</param>
+public sealed class RateLimitedException(string detail, TimeSpan retryAfter) : CollabException("rate-limited", detail)
+{
+    /// <summary>When to retry.</summary>
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}
+
 /// <summary>The named thing does not exist (or is not revealed to the caller).</summary>
 /// <param name="code">What was not found, e.g. <c>board-not-found</c>.</param>
 /// <param name="detail">The detail.</param>

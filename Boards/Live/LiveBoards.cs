@@ -21,7 +21,7 @@ namespace Collab.Boards.Live;
 /// use), so their cost follows the loaded boards, never the stored ones.
 /// </para>
 /// <para>
-/// History reads (<see cref="SnapshotAtAsync"/>, and <see cref="GetOpsAfterAsync"/> beyond the operations held in
+/// History reads (<see cref="SnapshotAtAsync"/>, and <c>GetOpsAfterAsync</c> beyond the operations held in
 /// memory) start from the nearest snapshot at or below the point and read the log in ranged chunks of
 /// <see cref="BoardsOptions.LogReadChunkBytes"/> up to it; at most <see cref="BoardsOptions.HistoryReadConcurrency"/>
 /// run at once per instance.
@@ -87,7 +87,15 @@ public sealed class LiveBoards : IDisposable
 
     /// <summary>Operations after <paramref name="after"/>, at most one page: from memory when held, else from the log from the nearest snapshot's position.</summary>
     /// <exception cref="UnavailableException">The page must come from storage and this instance already runs its most history reads.</exception>
-    public async Task<OpsPage> GetOpsAfterAsync(string boardId, long after, CancellationToken cancellationToken)
+    public Task<OpsPage> GetOpsAfterAsync(string boardId, long after, CancellationToken cancellationToken) =>
+        GetOpsAfterAsync(boardId, after, null, cancellationToken);
+
+    /// <summary>
+    /// Operations after <paramref name="after"/>, at most one page; <paramref name="beforeHistoryRead"/> runs (and may
+    /// throw, to refuse) only when the page must be read from storage rather than memory, such as a per-user limit.
+    /// </summary>
+    /// <exception cref="UnavailableException">The page must come from storage and this instance already runs its most history reads.</exception>
+    public async Task<OpsPage> GetOpsAfterAsync(string boardId, long after, Action? beforeHistoryRead, CancellationToken cancellationToken)
     {
         var pageSize = _options.OpsPageSize;
         var (lastSeq, recent) = await UnderGateAsync(
@@ -99,6 +107,11 @@ public sealed class LiveBoards : IDisposable
         if (after >= lastSeq)
         {
             return new OpsPage(boardId, [], lastSeq);
+        }
+
+        if (recent is null)
+        {
+            beforeHistoryRead?.Invoke();
         }
 
         return new OpsPage(boardId, recent ?? await ReadOpsAfterAsync(boardId, after, pageSize, cancellationToken), lastSeq);
