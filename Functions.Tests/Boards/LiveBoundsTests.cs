@@ -41,12 +41,8 @@ public sealed class LiveBoundsTests(EmulatorHost emulators) : IClassFixture<Emul
     [Fact]
     public async Task TheBoardSizeCap_RefusesTheOperationInTheEventHandler_With413_AndStoresNothing()
     {
-        await using var stack = await LocalStack.StartAsync(emulators, settings => settings["Boards:MaxShapes"] = "2");
-        using var upstream = new UpstreamClient(stack, emulators.WebPubSubOptions.AccessKey);
-        var aliceName = BoardApi.NewUser("alice");
-        using var alice = await stack.SignInAsync(aliceName);
-        var author = LocalStack.UserIdOf(aliceName);
-        var boardId = await BoardApi.CreateAsync(alice);
+        await using var board = await BoardOnStackAsync("Boards:MaxShapes", "2");
+        var (upstream, alice, author, boardId) = (board.Upstream, board.Owner, board.OwnerId, board.BoardId);
         await upstream.CommitAsync(boardId, author, "addShape", UpstreamClient.AddRect("op-1", "s1"));
         await upstream.CommitAsync(boardId, author, "addShape", UpstreamClient.AddRect("op-2", "s2"));
 
@@ -67,12 +63,9 @@ public sealed class LiveBoundsTests(EmulatorHost emulators) : IClassFixture<Emul
     [Fact]
     public async Task HistoryReads_AreRateLimitedPerUser_WhileTheCurrentBoardIsNot()
     {
-        await using var stack = await LocalStack.StartAsync(emulators, settings => settings["RateLimit:PermitsPerMinute"] = "2");
-        using var upstream = new UpstreamClient(stack, emulators.WebPubSubOptions.AccessKey);
-        var aliceName = BoardApi.NewUser("alice");
-        using var alice = await stack.SignInAsync(aliceName);
-        var boardId = await BoardApi.CreateAsync(alice);
-        await upstream.CommitAsync(boardId, LocalStack.UserIdOf(aliceName), "chat", """{"opId":"o1","text":"hi"}""");
+        await using var board = await BoardOnStackAsync("RateLimit:PermitsPerMinute", "2");
+        var (alice, boardId) = (board.Owner, board.BoardId);
+        await board.Upstream.CommitAsync(boardId, board.OwnerId, "chat", """{"opId":"o1","text":"hi"}""");
 
         var atSeq = await BoardApi.GetAsync(alice, boardId, "?atSeq=1");
         using var export = await alice.GetAsync($"api/boards/{boardId}/export.svg?atSeq=1");
@@ -85,5 +78,24 @@ public sealed class LiveBoundsTests(EmulatorHost emulators) : IClassFixture<Emul
         Assert.Equal("urn:collab:problem:rate-limited", problem.GetProperty("type").GetString());
         Assert.NotNull(third.Headers.RetryAfter);
         Assert.Equal(1, current.GetProperty("state").GetProperty("seq").GetInt64());
+    }
+
+    /// <summary>A stack started with one setting changed, a signed-in owner, a board of theirs and an upstream client.</summary>
+    private async Task<BoardOnStack> BoardOnStackAsync(string setting, string value)
+    {
+        var stack = await LocalStack.StartAsync(emulators, settings => settings[setting] = value);
+        var ownerName = BoardApi.NewUser("alice");
+        var owner = await stack.SignInAsync(ownerName);
+        return new BoardOnStack(stack, new UpstreamClient(stack, emulators.WebPubSubOptions.AccessKey), owner, LocalStack.UserIdOf(ownerName), await BoardApi.CreateAsync(owner));
+    }
+
+    private sealed record BoardOnStack(LocalStack Stack, UpstreamClient Upstream, HttpClient Owner, string OwnerId, string BoardId) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Upstream.Dispose();
+            Owner.Dispose();
+            await Stack.DisposeAsync();
+        }
     }
 }
