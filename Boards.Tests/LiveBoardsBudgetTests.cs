@@ -29,18 +29,20 @@ public sealed class LiveBoardsBudgetTests
 
         var before = Ops.Json(await engine.Live.GetCurrentAsync(boardId, CancellationToken.None));
         time.Advance(TimeSpan.FromMinutes(4));
-        var loadedBeforeIdle = engine.Live.IsLoaded(boardId);
+        var (loadedBeforeIdle, sweepingBeforeIdle) = (engine.Live.IsLoaded(boardId), engine.Live.Sweeping);
         time.Advance(TimeSpan.FromMinutes(4));
         var usage = engine.Live.Usage();
 
-        Assert.True(loadedBeforeIdle);
-        Assert.False(engine.Live.IsLoaded(boardId));
+        Assert.True(loadedBeforeIdle && sweepingBeforeIdle);
+        // With no board loaded, no timer is left: an idle instance does no background work.
+        Assert.False(engine.Live.IsLoaded(boardId) || engine.Live.Sweeping);
         Assert.Equal((0, 0L, 1L), (usage.LoadedBoards, usage.EstimatedBytes, usage.IdleEvictions));
         // One retry from before the snapshot, one from the log tail after it: both still answered with their seq.
         Assert.Equal(new CommitResult(2, Duplicate: true), await engine.CommitAsync(boardId, "alice", Ops.AddRect("s1", 1)));
         Assert.Equal(new CommitResult(8, Duplicate: true), await engine.CommitAsync(boardId, "alice", Ops.AddRect("s1", 7)));
         Assert.Equal(before, Ops.Json(await engine.Live.GetCurrentAsync(boardId, CancellationToken.None)));
         Assert.Equal(new CommitResult(10, Duplicate: false), await engine.CommitAsync(boardId, "alice", Ops.Chat("after")));
+        Assert.True(engine.Live.Sweeping);
     }
 
     [Fact]

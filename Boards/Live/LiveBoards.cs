@@ -165,6 +165,18 @@ public sealed class LiveBoards : IDisposable
     /// <summary>Whether the board is loaded in this instance now.</summary>
     internal bool IsLoaded(string boardId) => _sessions.ContainsKey(boardId);
 
+    /// <summary>Whether the idle sweeper's timer exists; it does only while boards are loaded.</summary>
+    internal bool Sweeping
+    {
+        get
+        {
+            lock (_lru)
+            {
+                return _sweeper is not null;
+            }
+        }
+    }
+
     /// <summary>The engine's settings.</summary>
     internal BoardsOptions Options => _options;
 
