@@ -15,12 +15,12 @@ namespace Collab.Boards.Tests;
 /// </summary>
 internal sealed class EngineInstance
 {
-    public EngineInstance(SharedStorage storage, BoardsOptions? options = null)
+    public EngineInstance(SharedStorage storage, BoardsOptions? options = null, TimeProvider? time = null)
     {
         var settings = Options.Create(options ?? new BoardsOptions());
         Log = new BoardLog(storage.Log, settings);
-        Live = new LiveBoards(Log, storage.Snapshots, settings);
-        Committer = new BoardCommitter(Live, Log, Broadcasts, TimeProvider.System, NullLogger<BoardCommitter>.Instance);
+        Live = new LiveBoards(Log, storage.Snapshots, settings, time ?? TimeProvider.System);
+        Committer = new BoardCommitter(Live, Log, Broadcasts, time ?? TimeProvider.System, NullLogger<BoardCommitter>.Instance);
     }
 
     public BoardLog Log { get; }

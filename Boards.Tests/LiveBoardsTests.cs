@@ -99,6 +99,6 @@ public sealed class LiveBoardsTests
 
         Assert.Equal(TimeSpan.FromSeconds(1), failure.RetryAfter);
         Assert.IsType<InvalidDataException>(failure.InnerException);
-        Assert.Equal(garbage.Length, (await storage.Segments.ReadAsync(boardId, 1, 0, CancellationToken.None)).Length);
+        Assert.Equal(garbage.Length, (await storage.Segments.ReadAsync(boardId, 1, 0, int.MaxValue, CancellationToken.None)).Length);
     }
 }

@@ -58,7 +58,7 @@ public sealed class StorageFaultTests
     {
         public long? FailNextReadOf { get; set; }
 
-        public Task<ReadOnlyMemory<byte>> ReadAsync(string boardId, long segmentStart, long offset, CancellationToken cancellationToken)
+        public Task<ReadOnlyMemory<byte>> ReadAsync(string boardId, long segmentStart, long offset, int length, CancellationToken cancellationToken)
         {
             if (FailNextReadOf == segmentStart)
             {
@@ -66,7 +66,7 @@ public sealed class StorageFaultTests
                 throw new HttpRequestException("storage timed out");
             }
 
-            return inner.ReadAsync(boardId, segmentStart, offset, cancellationToken);
+            return inner.ReadAsync(boardId, segmentStart, offset, length, cancellationToken);
         }
 
         public Task<bool> TryAppendAsync(string boardId, long segmentStart, long offset, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken) =>

@@ -40,11 +40,29 @@ public sealed class InvalidRequestException : CollabException
 }
 
 /// <summary>A body or a board over its size limit.</summary>
-/// <param name="maxBytes">The limit.</param>
-public sealed class TooLargeException(int maxBytes) : CollabException("payload-too-large", $"The body must be at most {maxBytes} bytes.")
+public sealed class TooLargeException : CollabException
 {
-    /// <summary>The limit that was exceeded.</summary>
-    public int MaxBytes { get; } = maxBytes;
+    /// <summary>A request body over <paramref name="maxBytes"/>, code <c>payload-too-large</c>.</summary>
+    public TooLargeException(int maxBytes)
+        : this("payload-too-large", $"The body must be at most {maxBytes} bytes.", maxBytes)
+    {
+    }
+
+    /// <summary>Something else over its limit, such as a board over its size cap (<c>board-too-large</c>).</summary>
+    public TooLargeException(string code, string detail, long limit)
+        : base(code, detail) => Limit = limit;
+
+    /// <summary>The limit that was exceeded (bytes, or shapes for a board's shape cap).</summary>
+    public long Limit { get; }
+}
+
+/// <summary>The caller has used up a per-user limit of requests; retrying after <see cref="RetryAfter"/> may work.</summary>
+/// <param name="detail">Which limit.</param>
+/// <param name="retryAfter">When to retry.</param>
+public sealed class RateLimitedException(string detail, TimeSpan retryAfter) : CollabException("rate-limited", detail)
+{
+    /// <summary>When to retry.</summary>
+    public TimeSpan RetryAfter { get; } = retryAfter;
 }
 
 /// <summary>The named thing does not exist (or is not revealed to the caller).</summary>

@@ -20,9 +20,11 @@ public sealed class BoardCommitter(LiveBoards live, BoardLog log, IBoardBroadcas
 
     /// <summary>Commits an operation, or finds that it was committed before.</summary>
     /// <exception cref="UnavailableException">Storage failed or the log is unreadable; nothing was committed, and a retry is safe.</exception>
+    /// <exception cref="TooLargeException">The operation would take the board beyond its size cap; nothing was stored.</exception>
     public async Task<CommitResult> CommitAsync(string boardId, string author, IncomingOperation operation, CancellationToken cancellationToken)
     {
-        var session = live.Session(boardId);
+        using var lease = live.Acquire(boardId);
+        var session = lease.Session;
         var pending = new PendingOperation(author, operation);
         session.Pending.Enqueue(pending);
         while (!pending.Completion.Task.IsCompleted)
@@ -100,12 +102,15 @@ public sealed class BoardCommitter(LiveBoards live, BoardLog log, IBoardBroadcas
         }
     }
 
-    private (List<LoggedOperation> Fresh, CommitResult[] Results) Plan(BoardSession session, List<PendingOperation> batch)
+    // The size cap is applied here, under the gate and against the state the append will follow, so concurrent
+    // operations cannot together overshoot it; only the operations that would are refused.
+    private (List<LoggedOperation> Fresh, Outcome[] Results) Plan(BoardSession session, List<PendingOperation> batch)
     {
         var now = time.GetUtcNow();
         var fresh = new List<LoggedOperation>();
         var inBatch = new Dictionary<(string, string), long>();
-        var results = new CommitResult[batch.Count];
+        var results = new Outcome[batch.Count];
+        var cap = new BoardSizeCap(session.State!, live.Options);
         var seq = session.State!.Seq;
         for (var i = 0; i < batch.Count; i++)
         {
@@ -113,6 +118,12 @@ public sealed class BoardCommitter(LiveBoards live, BoardLog log, IBoardBroadcas
             if (session.Dedupe.TryGet(author, opId, out var committed) || inBatch.TryGetValue((author, opId), out committed))
             {
                 results[i] = new CommitResult(committed, Duplicate: true);
+                continue;
+            }
+
+            if (cap.TryAdmit(author, batch[i].Operation.Op) is { } refused)
+            {
+                results[i] = refused;
                 continue;
             }
 
@@ -139,11 +150,26 @@ public sealed class BoardCommitter(LiveBoards live, BoardLog log, IBoardBroadcas
         }
     }
 
-    private static void Complete(List<PendingOperation> batch, CommitResult[] results)
+    private static void Complete(List<PendingOperation> batch, Outcome[] results)
     {
         for (var i = 0; i < batch.Count; i++)
         {
-            batch[i].Completion.TrySetResult(results[i]);
+            if (results[i].Refusal is { } refusal)
+            {
+                batch[i].Completion.TrySetException(refusal);
+            }
+            else
+            {
+                batch[i].Completion.TrySetResult(results[i].Result!);
+            }
         }
+    }
+
+    /// <summary>A planned operation's answer: its result, or why it was refused.</summary>
+    private readonly record struct Outcome(CommitResult? Result, TooLargeException? Refusal)
+    {
+        public static implicit operator Outcome(CommitResult result) => new(result, null);
+
+        public static implicit operator Outcome(TooLargeException refusal) => new(null, refusal);
     }
 }

@@ -8,9 +8,22 @@ namespace Collab.Boards.Live;
 /// <summary>
 /// One board held in memory by this instance: its state at a log position, the deduplication window, the latest
 /// operations for catch-up, and the writer's queue. Everything but the queue is touched only under <see cref="Gate"/>.
+/// Its <see cref="EstimatedBytes"/> (state, window and catch-up queue) is kept as a running total and reported to
+/// <paramref name="onResize"/> as it changes, for the live budget of <see cref="LiveBoards"/>.
 /// </summary>
-internal sealed class BoardSession(string boardId, BoardsOptions options)
+internal sealed class BoardSession(string boardId, BoardsOptions options, Action<long>? onResize = null)
 {
+    // The session itself: the gate, the writer's queue, the dictionaries' empty tables and the LRU node.
+    private const int Overhead = 1024;
+
+    private readonly Lock _size = new();
+    private long _bytes;
+    private long _recentBytes;
+    private bool _detached;
+
+    // Callers holding a lease; -1 once evicted, after which nobody may take one.
+    private int _users;
+
     public string BoardId { get; } = boardId;
 
     /// <summary>One writer (or reader catching up) at a time per board in this instance; other instances are held off by append conditions.</summary>
@@ -23,7 +36,7 @@ internal sealed class BoardSession(string boardId, BoardsOptions options)
 
     public LogPosition Position { get; set; } = LogPosition.Start;
 
-    public DedupeWindow Dedupe { get; private set; } = new(options.DeduplicationWindow, options.DeduplicationAge);
+    public DedupeWindow Dedupe { get; private set; } = NewDedupe(options);
 
     /// <summary>The latest operations, oldest first: the fast path of catch-up.</summary>
     public Queue<LoggedOperation> Recent { get; } = new();
@@ -31,16 +44,39 @@ internal sealed class BoardSession(string boardId, BoardsOptions options)
     /// <summary>The tail of this board's ordered broadcasts.</summary>
     public Task Broadcasts { get; set; } = Task.CompletedTask;
 
+    /// <summary>The approximate bytes the session holds in memory.</summary>
+    public long EstimatedBytes
+    {
+        get
+        {
+            lock (_size)
+            {
+                return _bytes;
+            }
+        }
+    }
+
+    /// <summary>When a lease on it was last taken or returned; the LRU order of <see cref="LiveBoards"/>.</summary>
+    public DateTimeOffset LastUsed { get; set; }
+
+    /// <summary>Its place in the LRU list of <see cref="LiveBoards"/>; null until first used.</summary>
+    public LinkedListNode<BoardSession>? Node { get; set; }
+
+    /// <summary>True while a caller holds a lease on it.</summary>
+    public bool InUse => Volatile.Read(ref _users) > 0;
+
     /// <summary>Starts from a snapshot, or from an empty board when there is none.</summary>
     public void Load(BoardSnapshot? snapshot)
     {
-        Unload();
+        Clear();
         State = snapshot is null ? new BoardState() : BoardState.From(snapshot.State);
         Position = snapshot?.Position ?? LogPosition.Start;
         foreach (var recent in snapshot?.RecentOps ?? [])
         {
             Dedupe.Remember(recent);
         }
+
+        Resize();
     }
 
     /// <summary>Applies the next operation of the log.</summary>
@@ -49,19 +85,20 @@ internal sealed class BoardSession(string boardId, BoardsOptions options)
         State!.Apply(entry);
         Dedupe.Remember(new RecentOperation(entry.Author, entry.OpId, entry.Seq, entry.At));
         Recent.Enqueue(entry);
+        _recentBytes += ByteEstimate.Of(entry);
         while (Recent.Count > options.OpsPageSize)
         {
-            Recent.Dequeue();
+            _recentBytes -= ByteEstimate.Of(Recent.Dequeue());
         }
+
+        Resize();
     }
 
     /// <summary>Forgets the board, for a reload.</summary>
     public void Unload()
     {
-        State = null;
-        Position = LogPosition.Start;
-        Dedupe = new DedupeWindow(options.DeduplicationWindow, options.DeduplicationAge);
-        Recent.Clear();
+        Clear();
+        Resize();
     }
 
     /// <summary>The board as a snapshot at its current position.</summary>
@@ -69,5 +106,71 @@ internal sealed class BoardSession(string boardId, BoardsOptions options)
     {
         var next = Position.Next(options.LogSegmentSize);
         return new BoardSnapshot(BoardId, State!.ToDocument(), Dedupe.ToList(), next.SegmentStart, next.Offset);
+    }
+
+    /// <summary>Takes a lease, unless the session was evicted.</summary>
+    public bool TryEnter()
+    {
+        for (var users = Volatile.Read(ref _users); users >= 0; users = Volatile.Read(ref _users))
+        {
+            if (Interlocked.CompareExchange(ref _users, users + 1, users) == users)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Returns a lease.</summary>
+    public void Exit() => Interlocked.Decrement(ref _users);
+
+    /// <summary>
+    /// Marks the session evicted if nobody holds a lease and its broadcasts are sent (so a reloaded session cannot
+    /// overtake them); from then on <see cref="TryEnter"/> fails. Nobody holding a lease also means nobody holds the
+    /// gate or has an operation queued, since committers and readers hold a lease throughout.
+    /// </summary>
+    public bool TryEvict() => Broadcasts.IsCompleted && Interlocked.CompareExchange(ref _users, -1, 0) == 0;
+
+    /// <summary>Stops reporting size changes, for a session leaving the live set.</summary>
+    /// <returns>The bytes last reported, which the live set must now subtract; 0 when already detached.</returns>
+    public long Detach()
+    {
+        lock (_size)
+        {
+            if (_detached)
+            {
+                return 0;
+            }
+
+            _detached = true;
+            return _bytes;
+        }
+    }
+
+    private static DedupeWindow NewDedupe(BoardsOptions options) =>
+        new(options.DeduplicationWindow, options.DeduplicationAge, options.DeduplicationHardCap);
+
+    private void Clear()
+    {
+        State = null;
+        Position = LogPosition.Start;
+        Dedupe = NewDedupe(options);
+        Recent.Clear();
+        _recentBytes = 0;
+    }
+
+    private void Resize()
+    {
+        var bytes = Overhead + (State?.EstimatedBytes ?? 0) + Dedupe.EstimatedBytes + _recentBytes;
+        lock (_size)
+        {
+            var delta = bytes - _bytes;
+            _bytes = bytes;
+            if (!_detached && delta != 0)
+            {
+                onResize?.Invoke(delta);
+            }
+        }
     }
 }

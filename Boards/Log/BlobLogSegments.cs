@@ -16,12 +16,12 @@ public sealed class BlobLogSegments(BlobServiceClient blobs) : ILogSegments
     private BlobContainerClient Container => blobs.GetBlobContainerClient(BoardStore.Container);
 
     /// <inheritdoc />
-    public async Task<ReadOnlyMemory<byte>> ReadAsync(string boardId, long segmentStart, long offset, CancellationToken cancellationToken)
+    public async Task<ReadOnlyMemory<byte>> ReadAsync(string boardId, long segmentStart, long offset, int length, CancellationToken cancellationToken)
     {
         try
         {
             var result = await Container.GetAppendBlobClient(BoardStore.LogSegment(boardId, segmentStart))
-                .DownloadContentAsync(new BlobDownloadOptions { Range = new HttpRange(offset) }, cancellationToken);
+                .DownloadContentAsync(new BlobDownloadOptions { Range = new HttpRange(offset, length) }, cancellationToken);
             return result.Value.Content.ToMemory();
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 416)

@@ -16,28 +16,59 @@ public sealed class BoardLog(ILogSegments segments, IOptions<BoardsOptions> opti
 
     /// <summary>
     /// Reads the operations after <paramref name="from"/>, across segments, up to <paramref name="upTo"/> (the tail
-    /// when null), handing each to <paramref name="onEntry"/> in order.
+    /// when null), handing each to <paramref name="onEntry"/> in order. Each segment is read in ranged chunks of
+    /// <see cref="BoardsOptions.LogReadChunkBytes"/> from the position on, and reading stops at
+    /// <paramref name="upTo"/>: the bytes read are the range asked for plus at most one chunk, and memory holds one
+    /// chunk and the line that crosses its end.
     /// </summary>
     /// <returns>The position after the last operation read.</returns>
     /// <exception cref="InvalidDataException">A line is empty or not an operation.</exception>
     public async Task<LogPosition> ReadAsync(string boardId, LogPosition from, long? upTo, Action<LoggedOperation> onEntry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(onEntry);
+        var chunkSize = options.Value.LogReadChunkBytes;
         var position = from;
         while (upTo is null || position.Seq < upTo)
         {
             position = position.Next(SegmentSize);
-            var readFrom = position.Offset;
-            var bytes = await segments.ReadAsync(boardId, position.SegmentStart, readFrom, cancellationToken);
-            foreach (var (entry, end) in ReadLines(bytes.Span))
+            var readAt = position.Offset;
+            // The bytes of a line that crosses a chunk's end, kept for the next chunk; they start at bufferStart.
+            var carry = ReadOnlyMemory<byte>.Empty;
+            var bufferStart = readAt;
+            while (true)
             {
-                if (upTo is not null && entry.Seq > upTo)
+                var chunk = await segments.ReadAsync(boardId, position.SegmentStart, readAt, chunkSize, cancellationToken);
+                if (chunk.IsEmpty)
+                {
+                    break;
+                }
+
+                readAt += chunk.Length;
+                var bytes = carry.IsEmpty ? chunk : Concat(carry, chunk);
+                var consumed = 0;
+                foreach (var (entry, end) in ReadLines(bytes.Span))
+                {
+                    if (upTo is not null && entry.Seq > upTo)
+                    {
+                        return position;
+                    }
+
+                    onEntry(entry);
+                    consumed = end;
+                    position = position with { Seq = entry.Seq, Offset = bufferStart + end };
+                }
+
+                carry = bytes[consumed..];
+                bufferStart += consumed;
+                if (upTo is not null && position.Seq >= upTo)
                 {
                     return position;
                 }
 
-                onEntry(entry);
-                position = position with { Seq = entry.Seq, Offset = readFrom + end };
+                if (chunk.Length < chunkSize)
+                {
+                    break;
+                }
             }
 
             if (position.Next(SegmentSize) == position)
@@ -71,29 +102,35 @@ public sealed class BoardLog(ILogSegments segments, IOptions<BoardsOptions> opti
             : null;
     }
 
-    /// <summary>At most <paramref name="max"/> operations after <paramref name="after"/>, read from storage from the segment that holds the first.</summary>
-    public async Task<IReadOnlyList<LoggedOperation>> ReadAfterAsync(string boardId, long after, int max, CancellationToken cancellationToken)
+    /// <summary>
+    /// At most <paramref name="max"/> operations after <paramref name="after"/>, read in ranged chunks from
+    /// <paramref name="nearest"/> (a known position at or before <paramref name="after"/>, such as a snapshot's) when
+    /// it lies in the segment holding the first, else from the start of that segment, and no further than the page.
+    /// </summary>
+    public async Task<IReadOnlyList<LoggedOperation>> ReadAfterAsync(string boardId, LogPosition? nearest, long after, int max, CancellationToken cancellationToken)
     {
         var starts = await segments.ListAsync(boardId, cancellationToken);
         var first = starts.LastOrDefault(s => s <= after + 1, starts.FirstOrDefault(1));
-        var operations = new List<LoggedOperation>();
-        foreach (var start in starts.Where(s => s >= first))
+        var from = nearest?.Next(SegmentSize) is { } known && known.SegmentStart == first && known.Seq <= after
+            ? known
+            : new LogPosition(first - 1, first, 0);
+        var operations = new List<LoggedOperation>(Math.Min(max, 1_024));
+        await ReadAsync(boardId, from, after + max, entry =>
         {
-            var bytes = await segments.ReadAsync(boardId, start, 0, cancellationToken);
-            foreach (var (entry, _) in ReadLines(bytes.Span))
+            if (entry.Seq > after)
             {
-                if (entry.Seq > after)
-                {
-                    operations.Add(entry);
-                    if (operations.Count == max)
-                    {
-                        return operations;
-                    }
-                }
+                operations.Add(entry);
             }
-        }
-
+        }, cancellationToken);
         return operations;
+    }
+
+    private static ReadOnlyMemory<byte> Concat(ReadOnlyMemory<byte> head, ReadOnlyMemory<byte> tail)
+    {
+        var joined = new byte[head.Length + tail.Length];
+        head.CopyTo(joined);
+        tail.CopyTo(joined.AsMemory(head.Length));
+        return joined;
     }
 
     /// <summary>The complete lines of <paramref name="bytes"/>, each with the offset just past it; a trailing partial line is left for the next read.</summary>

@@ -7,8 +7,11 @@ namespace Collab.Boards.Log;
 /// </summary>
 public interface ILogSegments
 {
-    /// <summary>The bytes of a segment from <paramref name="offset"/> on; empty when there is nothing there or no segment.</summary>
-    Task<ReadOnlyMemory<byte>> ReadAsync(string boardId, long segmentStart, long offset, CancellationToken cancellationToken);
+    /// <summary>
+    /// At most <paramref name="length"/> bytes of a segment from <paramref name="offset"/> on (a ranged read); fewer
+    /// only at the segment's end, and empty when there is nothing there or no segment.
+    /// </summary>
+    Task<ReadOnlyMemory<byte>> ReadAsync(string boardId, long segmentStart, long offset, int length, CancellationToken cancellationToken);
 
     /// <summary>Appends <paramref name="bytes"/> if the segment is exactly <paramref name="offset"/> bytes long (creating it at 0); false when someone else appended first.</summary>
     Task<bool> TryAppendAsync(string boardId, long segmentStart, long offset, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken);

@@ -16,7 +16,7 @@ public sealed class InMemoryLogSegments : ILogSegments
     public long RefusedAppends => Interlocked.Read(ref _refusedAppends);
 
     /// <inheritdoc />
-    public async Task<ReadOnlyMemory<byte>> ReadAsync(string boardId, long segmentStart, long offset, CancellationToken cancellationToken)
+    public async Task<ReadOnlyMemory<byte>> ReadAsync(string boardId, long segmentStart, long offset, int length, CancellationToken cancellationToken)
     {
         // Storage is a round trip: yielding lets instances interleave as they do against Blob Storage, instead of
         // each commit running to its end synchronously.
@@ -28,7 +28,7 @@ public sealed class InMemoryLogSegments : ILogSegments
 
         lock (segment)
         {
-            return offset < segment.Count ? segment.GetRange((int)offset, segment.Count - (int)offset).ToArray() : [];
+            return offset < segment.Count ? segment.GetRange((int)offset, Math.Min(length, segment.Count - (int)offset)).ToArray() : [];
         }
     }
 

@@ -63,6 +63,8 @@ public sealed class HealthFunctionTests(EmulatorHost emulators) : IClassFixture<
     [InlineData("Cors:AllowedOrigins:0", "*", "not an origin")]
     [InlineData("Cors:AllowedOrigins:0", "https://app.example/path", "not an origin")]
     [InlineData("RateLimit:PermitsPerMinute", "0", "RateLimit:PermitsPerMinute must be")]
+    [InlineData("Boards:LiveMaxBytes", "0", "Boards:LiveMaxBytes must be 1 to")]
+    [InlineData("Boards:MaxShapes", "0", "MaxShapes must be between 1 and")]
     public void InvalidSettings_FailAtStartUpWithAClearMessage(string key, string value, string expected)
     {
         var settings = Settings();

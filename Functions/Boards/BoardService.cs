@@ -6,6 +6,7 @@ using Collab.Boards.Rendering;
 using Collab.Boards.Storage;
 using Collab.Functions.Hub;
 using Collab.Functions.Identity;
+using Collab.Functions.Pipeline;
 using Microsoft.Extensions.Logging;
 
 namespace Collab.Functions.Boards;
@@ -21,9 +22,13 @@ public sealed class BoardService(
     BoardMetadataCache metadataCache,
     BoardConnections connections,
     TimeProvider time,
+    UserRateLimiter limiter,
     ILogger<BoardService> logger)
 {
     private const int MaxMembers = 100;
+
+    // History reads from storage (?atSeq, export.svg?atSeq, ops?after beyond memory) share one per-user window.
+    private const string HistoryReads = "BoardHistory";
 
     /// <summary>Creates the board with the caller as owner, or updates it when the caller owns it.</summary>
     /// <returns>The metadata and whether it was created.</returns>
@@ -84,14 +89,16 @@ public sealed class BoardService(
     public async Task<BoardResponse> GetAsync(SignedInUser user, string boardId, long? atSeq, CancellationToken cancellationToken)
     {
         var board = await AdmitAsync(user, boardId, cancellationToken);
-        return new BoardResponse(board, await StateAsync(boardId, atSeq, cancellationToken));
+        return new BoardResponse(board, await StateAsync(user, boardId, atSeq, cancellationToken));
     }
 
     /// <summary>Operations after <paramref name="after"/>, for a client catching up.</summary>
     public async Task<OpsPage> GetOpsAsync(SignedInUser user, string boardId, long after, CancellationToken cancellationToken)
     {
         await AdmitAsync(user, boardId, cancellationToken);
-        return after < 0 ? throw Invalid("after must be 0 or more.") : await live.GetOpsAfterAsync(boardId, after, cancellationToken);
+        return after < 0
+            ? throw Invalid("after must be 0 or more.")
+            : await live.GetOpsAfterAsync(boardId, after, () => RequireHistoryPermit(user), cancellationToken);
     }
 
     /// <summary>The snapshot content at <paramref name="seq"/>, for the function's <c>[BlobOutput]</c> to write.</summary>
@@ -160,7 +167,7 @@ public sealed class BoardService(
     public async Task<string> ExportSvgAsync(SignedInUser user, string boardId, long? atSeq, CancellationToken cancellationToken)
     {
         await AdmitAsync(user, boardId, cancellationToken);
-        return BoardSvgRenderer.Render(await StateAsync(boardId, atSeq, cancellationToken), $"/api/boards/{boardId}/background");
+        return BoardSvgRenderer.Render(await StateAsync(user, boardId, atSeq, cancellationToken), $"/api/boards/{boardId}/background");
     }
 
     // The change is stored; live connections that lost access are cut off now. If Web PubSub cannot be reached, the
@@ -177,7 +184,7 @@ public sealed class BoardService(
         }
     }
 
-    private async Task<BoardStateDocument> StateAsync(string boardId, long? atSeq, CancellationToken cancellationToken)
+    private async Task<BoardStateDocument> StateAsync(SignedInUser user, string boardId, long? atSeq, CancellationToken cancellationToken)
     {
         if (atSeq is null)
         {
@@ -194,8 +201,17 @@ public sealed class BoardService(
             return new BoardState().ToDocument();
         }
 
+        RequireHistoryPermit(user);
         return (await live.SnapshotAtAsync(boardId, atSeq.Value, cancellationToken))?.State
             ?? throw Invalid("atSeq is beyond the board's last operation.");
+    }
+
+    private void RequireHistoryPermit(SignedInUser user)
+    {
+        if (limiter.TryAcquire(HistoryReads, user.UserId) is { } retryAfter)
+        {
+            throw new RateLimitedException("The per-user rate limit of board history reads is exhausted; retry later.", retryAfter);
+        }
     }
 
     private async Task<BoardMetadata> AdmitAsync(SignedInUser user, string boardId, CancellationToken cancellationToken)

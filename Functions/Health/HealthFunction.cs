@@ -4,7 +4,10 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace Collab.Functions.Health;
 
-/// <summary><c>GET /api/health</c>: the version and whether storage, Web PubSub and ACS answer; 503 when any does not.</summary>
+/// <summary>
+/// <c>GET /api/health</c>: the version, whether storage, Web PubSub and ACS answer (503 <c>Unhealthy</c> when any does
+/// not) and the live budget (200 <c>Degraded</c>, with the reason, under budget pressure: the instance still serves).
+/// </summary>
 public sealed class HealthFunction(HealthReporter reporter)
 {
     /// <summary>Reports health; anonymous because load balancers and the local stack poll it without credentials.</summary>

@@ -46,9 +46,9 @@ public sealed class ProblemResult : IActionResult
     /// <summary>400: the request is malformed or asks for something it may not have.</summary>
     public static ProblemResult InvalidRequest(string detail) => new(StatusCodes.Status400BadRequest, "invalid-request", "Invalid request", detail);
 
-    /// <summary>413: the body is larger than the endpoint accepts.</summary>
-    public static ProblemResult PayloadTooLarge(int maxBytes) =>
-        new(StatusCodes.Status413PayloadTooLarge, "payload-too-large", "Payload too large", $"The body must be at most {maxBytes} bytes.");
+    /// <summary>413: the body, or the board it would change, is larger than accepted.</summary>
+    public static ProblemResult PayloadTooLarge(string kind, string detail) =>
+        new(StatusCodes.Status413PayloadTooLarge, kind, "Payload too large", detail);
 
     /// <summary>415: the body is not JSON.</summary>
     public static ProblemResult UnsupportedMediaType(string detail = "The body must be application/json.") =>
@@ -61,8 +61,8 @@ public sealed class ProblemResult : IActionResult
     public static ProblemResult NotFound(string kind, string detail) => new(StatusCodes.Status404NotFound, kind, "Not found", detail);
 
     /// <summary>429: the caller exceeded its rate limit.</summary>
-    public static ProblemResult RateLimited(TimeSpan retryAfter) =>
-        new(StatusCodes.Status429TooManyRequests, "rate-limited", "Too many requests", "The per-user rate limit of this endpoint is exhausted; retry later.", retryAfter);
+    public static ProblemResult RateLimited(TimeSpan retryAfter, string detail = "The per-user rate limit of this endpoint is exhausted; retry later.") =>
+        new(StatusCodes.Status429TooManyRequests, "rate-limited", "Too many requests", detail, retryAfter);
 
     /// <summary>502: a dependency answered with an error we cannot recover from.</summary>
     public static ProblemResult UpstreamFailure(string detail) => new(StatusCodes.Status502BadGateway, "upstream-failure", "Upstream service failed", detail);
@@ -79,10 +79,11 @@ public sealed class ProblemResult : IActionResult
         {
             InvalidRequestException { Code: InvalidRequestException.MediaTypeCode } => UnsupportedMediaType(exception.Message),
             InvalidRequestException => InvalidRequest(exception.Message),
-            TooLargeException tooLarge => PayloadTooLarge(tooLarge.MaxBytes),
+            TooLargeException => PayloadTooLarge(exception.Code, exception.Message),
             NotFoundException => NotFound(exception.Code, exception.Message),
             ForbiddenException => Forbidden(exception.Message),
             ConflictException => Conflict(exception.Message),
+            RateLimitedException limited => RateLimited(limited.RetryAfter, exception.Message),
             UnavailableException { RetryAfter: { } retryAfter } => UpstreamUnavailable(exception.Message, retryAfter),
             UnavailableException => UpstreamFailure(exception.Message),
             _ => throw new ArgumentOutOfRangeException(nameof(exception), exception.GetType().Name, "No problem response is defined for this error."),
