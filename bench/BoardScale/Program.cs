@@ -44,8 +44,8 @@ using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer
 var store = new BoardStore(new BlobServiceClient(storage), NullLogger<BoardStore>.Instance);
 var run = Guid.NewGuid().ToString("N")[..6];
 
-Console.WriteLine($"| Boards touched (one op each, {Concurrency} concurrent senders) | Worker RSS after | Worker peak RSS | Touch rate | Refused or failed | Health |");
-Console.WriteLine("|---|---|---|---|---|---|");
+Console.WriteLine($"| Boards touched (one op each, {Concurrency} concurrent senders) | Worker RSS after | Worker peak RSS | Loaded boards | Their estimated bytes | Evicted (idle / boards / bytes) | Touch rate | Refused or failed | Health |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
 var done = 0;
 foreach (var total in totals)
 {
@@ -70,8 +70,10 @@ foreach (var total in totals)
     var (rss, peak) = Memory(workerId);
     using var health = JsonDocument.Parse(await http.GetStringAsync("api/health"));
     var status = health.RootElement.GetProperty("status").GetString();
-    var reason = health.RootElement.TryGetProperty("reason", out var r) ? $": {r}" : "";
-    Console.WriteLine($"| {total:N0} | **{rss / 1024.0:N0} MB** | {peak / 1024.0:N0} MB | {rate:N0} ops/s | {failed} | {status}{reason} |");
+    var reason = health.RootElement.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? $": {r}" : "";
+    var live = health.RootElement.GetProperty("liveBoards");
+    long Live(string name) => live.GetProperty(name).GetInt64();
+    Console.WriteLine($"| {total:N0} | **{rss / 1024.0:N0} MB** | {peak / 1024.0:N0} MB | {Live("loadedBoards"):N0} | {Live("estimatedBytes") / 1048576.0:N1} MiB | {Live("idleEvictions"):N0} / {Live("boardBudgetEvictions"):N0} / {Live("byteBudgetEvictions"):N0} | {rate:N0} ops/s | {failed} | {status}{reason} |");
 }
 
 // VmRSS and VmHWM of a process, in KiB.
