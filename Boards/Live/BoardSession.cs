@@ -31,12 +31,33 @@ internal sealed class BoardSession(string boardId, BoardsOptions options)
     /// <summary>The tail of this board's ordered broadcasts.</summary>
     public Task Broadcasts { get; set; } = Task.CompletedTask;
 
+    /// <summary>The seq of the latest snapshot this instance knows of: the one it loaded, or the last it took after <see cref="BoardsOptions.SnapshotEvery"/> operations.</summary>
+    public long SnapshotSeq { get; set; }
+
+    /// <summary>The tail of this board's ordered background writes: activity markers and snapshots.</summary>
+    public Task Writes { get; set; } = Task.CompletedTask;
+
+    // The activity bucket (UTC ticks) this instance has marked, so a board writes one marker per bucket; a failed
+    // write gives it back from the background, hence Interlocked rather than the gate.
+    private long _markedBucket;
+
+    /// <summary>Claims the marker of <paramref name="bucket"/>: true only for the first commit of this instance in it.</summary>
+    public bool TryClaimActivityBucket(DateTimeOffset bucket)
+    {
+        var ticks = bucket.UtcTicks;
+        return Interlocked.Exchange(ref _markedBucket, ticks) != ticks;
+    }
+
+    /// <summary>Gives back a claim whose marker could not be written, so the next commit in the bucket writes it again.</summary>
+    public void ReleaseActivityBucket(DateTimeOffset bucket) => Interlocked.CompareExchange(ref _markedBucket, 0, bucket.UtcTicks);
+
     /// <summary>Starts from a snapshot, or from an empty board when there is none.</summary>
     public void Load(BoardSnapshot? snapshot)
     {
         Unload();
         State = snapshot is null ? new BoardState() : BoardState.From(snapshot.State);
         Position = snapshot?.Position ?? LogPosition.Start;
+        SnapshotSeq = snapshot?.State.Seq ?? 0;
         foreach (var recent in snapshot?.RecentOps ?? [])
         {
             Dedupe.Remember(recent);
