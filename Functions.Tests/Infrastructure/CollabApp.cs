@@ -44,6 +44,10 @@ internal sealed class CollabApp : IAsyncDisposable
         ["Cors:AllowedOrigins:0"] = AllowedOrigin,
         ["RateLimit:PermitsPerMinute"] = "1000",
         ["Boards:SnapshotSchedule"] = "0 */5 * * * *",
+
+        // One-second activity buckets and no grace, so the snapshot timer sees a commit a second after it.
+        ["Boards:ActivityBucket"] = "00:00:01",
+        ["Boards:ActivityGrace"] = "00:00:00",
     };
 
     public static ServiceProvider BuildServices(Dictionary<string, string?> settings, ILoggerProvider? logs = null)
