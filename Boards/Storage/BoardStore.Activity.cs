@@ -32,14 +32,41 @@ public sealed partial class BoardStore : IBoardActivity
     /// <inheritdoc />
     public async IAsyncEnumerable<ActivityMarker> ListMarkersAsync(DateTimeOffset before, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var pages = Blobs.GetBlobsAsync(new GetBlobsOptions { Prefix = ActivityPrefix }, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await foreach (var item in ListingOrEmpty(Blobs.GetBlobsAsync(new GetBlobsOptions { Prefix = ActivityPrefix }, cancellationToken), cancellationToken))
+        {
+            if (MarkerIn(item.Name) is not { } marker)
+            {
+                continue;
+            }
+
+            // Names sort by bucket: the first open bucket ends the closed ones.
+            if (marker.Bucket >= before)
+            {
+                yield break;
+            }
+
+            yield return marker;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task ClearAsync(ActivityMarker marker, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(marker);
+        await Blobs.GetBlobClient(ActivityMarkerName(marker.BoardId, marker.Bucket)).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+    }
+
+    // Before the first board, the container does not exist: its listing is empty, not an error.
+    private static async IAsyncEnumerable<T> ListingOrEmpty<T>(IAsyncEnumerable<T> listing, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var items = listing.GetAsyncEnumerator(cancellationToken);
         try
         {
             while (true)
             {
                 try
                 {
-                    if (!await pages.MoveNextAsync())
+                    if (!await items.MoveNextAsync())
                     {
                         yield break;
                     }
@@ -49,31 +76,13 @@ public sealed partial class BoardStore : IBoardActivity
                     yield break;
                 }
 
-                if (MarkerIn(pages.Current.Name) is not { } marker)
-                {
-                    continue;
-                }
-
-                // Names sort by bucket: the first open bucket ends the closed ones.
-                if (marker.Bucket >= before)
-                {
-                    yield break;
-                }
-
-                yield return marker;
+                yield return items.Current;
             }
         }
         finally
         {
-            await pages.DisposeAsync();
+            await items.DisposeAsync();
         }
-    }
-
-    /// <inheritdoc />
-    public async Task ClearAsync(ActivityMarker marker, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(marker);
-        await Blobs.GetBlobClient(ActivityMarkerName(marker.BoardId, marker.Bucket)).DeleteIfExistsAsync(cancellationToken: cancellationToken);
     }
 
     private static ActivityMarker? MarkerIn(string blobName)

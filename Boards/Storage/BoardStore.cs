@@ -1,8 +1,5 @@
 using System.Globalization;
-using Azure;
 using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
-using Collab.Boards.Model;
 using Microsoft.Extensions.Logging;
 
 namespace Collab.Boards.Storage;
@@ -67,37 +64,5 @@ public sealed partial class BoardStore : IBoardSnapshots
 
         var digits = blobName.AsSpan(prefix.Length, blobName.Length - prefix.Length - extension.Length);
         return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= 0 ? number : null;
-    }
-
-    /// <summary>Every stored board's id, in name order.</summary>
-    public async IAsyncEnumerable<string> ListBoardIdsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var pages = Blobs.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, "/", BoardsPrefix, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        try
-        {
-            while (true)
-            {
-                try
-                {
-                    if (!await pages.MoveNextAsync())
-                    {
-                        yield break;
-                    }
-                }
-                catch (RequestFailedException ex) when (ex.Status == 404)
-                {
-                    yield break;
-                }
-
-                if (pages.Current is { IsPrefix: true, Prefix: var prefix } && prefix[BoardsPrefix.Length..].TrimEnd('/') is var boardId && BoardId.IsValid(boardId))
-                {
-                    yield return boardId;
-                }
-            }
-        }
-        finally
-        {
-            await pages.DisposeAsync();
-        }
     }
 }

@@ -21,7 +21,8 @@ namespace Collab.Functions.Tests.Boards;
 /// The activity index in Blob Storage (marker blobs per board per time bucket) and the snapshot timer's pass over
 /// it, against Azurite: commits mark their board, a pass snapshots only marked boards in closed buckets and clears
 /// their markers, catches up missed runs, and leaves a failing board's marker for the next pass. The clock is fake
-/// and far in the future, so passes of other tests (on the real clock) never reach these buckets.
+/// and far in the future, so passes of other tests (on the real clock) never reach these buckets; and these passes
+/// see only the boards their test committed to, so they never snapshot another test's boards.
 /// </summary>
 public sealed class ActivityIndexTests(EmulatorHost emulators) : IClassFixture<EmulatorHost>
 {
@@ -132,20 +133,18 @@ public sealed class ActivityIndexTests(EmulatorHost emulators) : IClassFixture<E
     [Fact]
     public async Task EveryNthCommit_WritesASnapshotBlob_InTheBackground()
     {
-        var settings = CollabApp.Settings(emulators);
-        settings["Boards:SnapshotEvery"] = "5";
-        await using var app = CollabApp.Start(settings);
+        // On the far-future clock too: a timer of another test would otherwise snapshot this board between commits.
+        await using var harness = Harness.Start(emulators, settings => settings["Boards:SnapshotEvery"] = "5");
         var boardId = NewBoard();
-        var store = app.Services.GetRequiredService<BoardStore>();
 
         for (var i = 0; i < 12; i++)
         {
-            await Committer(app).CommitAsync(boardId, "alice", Chat("n" + i), CancellationToken.None);
+            await harness.CommitAsync(boardId, "n" + i);
         }
 
-        await Eventually.UntilAsync(async () => (await store.ListSnapshotsAsync(boardId, CancellationToken.None)).Count == 2, TimeSpan.FromSeconds(10));
-        Assert.Equal([5L, 10], (await store.ListSnapshotsAsync(boardId, CancellationToken.None)).Select(s => s.Seq));
-        Assert.Equal(10, (await store.LoadLatestSnapshotAsync(boardId, null, CancellationToken.None))!.State.Seq);
+        await Eventually.UntilAsync(async () => (await harness.Store.ListSnapshotsAsync(boardId, CancellationToken.None)).Count == 2, TimeSpan.FromSeconds(10));
+        Assert.Equal([5L, 10], (await harness.Store.ListSnapshotsAsync(boardId, CancellationToken.None)).Select(s => s.Seq));
+        Assert.Equal(10, (await harness.Store.LoadLatestSnapshotAsync(boardId, null, CancellationToken.None))!.State.Seq);
     }
 
     [Fact]
@@ -162,6 +161,8 @@ public sealed class ActivityIndexTests(EmulatorHost emulators) : IClassFixture<E
     /// </summary>
     private sealed class Harness : IAsyncDisposable
     {
+        private readonly ConcurrentDictionary<string, bool> _boards = new(StringComparer.Ordinal);
+
         private Harness(CollabApp app)
         {
             App = app;
@@ -182,7 +183,7 @@ public sealed class ActivityIndexTests(EmulatorHost emulators) : IClassFixture<E
             var blobs = new BlobServiceClient(Azurite.ConnectionString, clientOptions);
             Container = blobs.GetBlobContainerClient(BoardStore.Container);
             Store = new BoardStore(blobs, NullLogger<BoardStore>.Instance);
-            Snapshotter = new BoardSnapshotter(new BoardLog(new BlobLogSegments(blobs), options), Store, Store, Time, options, NullLogger<BoardSnapshotter>.Instance);
+            Snapshotter = new BoardSnapshotter(new BoardLog(new BlobLogSegments(blobs), options), Store, new MarkersOf(Store, _boards), Time, options, NullLogger<BoardSnapshotter>.Instance);
         }
 
         public CollabApp App { get; }
@@ -199,20 +200,36 @@ public sealed class ActivityIndexTests(EmulatorHost emulators) : IClassFixture<E
 
         public BoardSnapshotter Snapshotter { get; }
 
-        public static Harness Start(EmulatorHost emulators)
+        public static Harness Start(EmulatorHost emulators, Action<Dictionary<string, string?>>? configure = null)
         {
             var settings = CollabApp.Settings(emulators);
             settings["Boards:ActivityBucket"] = Bucket.ToString();
             settings["Boards:ActivityGrace"] = Grace.ToString();
+            configure?.Invoke(settings);
             return new Harness(CollabApp.Start(settings));
         }
 
-        public Task CommitAsync(string boardId, string opId) => Committer.CommitAsync(boardId, "alice", Chat(opId), CancellationToken.None);
+        public Task CommitAsync(string boardId, string opId)
+        {
+            _boards[boardId] = true;
+            return Committer.CommitAsync(boardId, "alice", Chat(opId), CancellationToken.None);
+        }
 
         public async Task<bool> MarkerExistsAsync(string boardId, DateTimeOffset bucket) =>
             (await Container.GetBlobClient(BoardStore.ActivityMarkerName(boardId, bucket)).ExistsAsync()).Value;
 
         public ValueTask DisposeAsync() => App.DisposeAsync();
+    }
+
+    /// <summary>The activity index, listing only the markers of the given boards (the listing itself is real).</summary>
+    private sealed class MarkersOf(IBoardActivity index, ConcurrentDictionary<string, bool> boards) : IBoardActivity
+    {
+        public Task MarkActiveAsync(string boardId, DateTimeOffset bucket, CancellationToken cancellationToken) => index.MarkActiveAsync(boardId, bucket, cancellationToken);
+
+        public IAsyncEnumerable<ActivityMarker> ListMarkersAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+            index.ListMarkersAsync(before, cancellationToken).Where(m => boards.ContainsKey(m.BoardId));
+
+        public Task ClearAsync(ActivityMarker marker, CancellationToken cancellationToken) => index.ClearAsync(marker, cancellationToken);
     }
 
     /// <summary>Records the path of every storage request.</summary>

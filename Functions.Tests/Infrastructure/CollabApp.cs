@@ -17,6 +17,9 @@ internal sealed class CollabApp : IAsyncDisposable
     public const string FluidTenantKey = "fluid-tenant-key-for-tests-only";
     public const string AllowedOrigin = "http://localhost:5173";
 
+    /// <summary>How long after a commit its one-second activity bucket (see <see cref="Settings"/>) has closed and its marker is written, so the snapshot timer visits the board.</summary>
+    public static readonly TimeSpan ActivityBucketClosed = TimeSpan.FromSeconds(1.5);
+
     private CollabApp(ServiceProvider provider, LogCapture logs)
     {
         Services = provider;

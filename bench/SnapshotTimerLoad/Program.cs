@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Storage.Blobs;
+using Collab.Boards;
+using Collab.Boards.Live;
+using Collab.Boards.Log;
+using Collab.Boards.Model;
+using Collab.Boards.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+// The snapshot timer's work as the number of stored boards grows: one pass over (a) 10 active boards and nothing
+// else, then (b) the same with 10,000 idle boards (snapshotted, no activity since) stored beside them. Requests are
+// counted on the BlobServiceClient's pipeline during the pass only. Usage: <blob endpoint> [idle boards].
+if (args.Length < 1)
+{
+    Console.Error.WriteLine("usage: SnapshotTimerLoad <azurite blob endpoint> [idle boards, default 10000]");
+    return 2;
+}
+
+const string DevAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+const int ActiveBoards = 10;
+const int OpsPerActiveBoard = 20;
+var idleBoards = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000;
+
+var counter = new RequestCounter();
+var clientOptions = new BlobClientOptions();
+clientOptions.AddPolicy(counter, HttpPipelinePosition.PerCall);
+var blobs = new BlobServiceClient($"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevAccountKey};BlobEndpoint={args[0]};", clientOptions);
+await blobs.GetBlobContainerClient(BoardStore.Container).CreateIfNotExistsAsync();
+
+var settings = new BoardsOptions();
+var options = Options.Create(settings);
+var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+var store = new BoardStore(blobs, NullLogger<BoardStore>.Instance);
+var log = new BoardLog(new BlobLogSegments(blobs), options);
+var live = new LiveBoards(log, store, options);
+var committer = new BoardCommitter(live, log, new NoBroadcast(), time, NullLogger<BoardCommitter>.Instance, store, store, options);
+var snapshotter = new BoardSnapshotter(log, store, store, time, options, NullLogger<BoardSnapshotter>.Instance);
+
+var only = await PassAsync("10 boards in all", storedBefore: 0);
+
+var seeding = Stopwatch.StartNew();
+await Parallel.ForEachAsync(Enumerable.Range(0, idleBoards), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, token) => await SeedIdleBoardAsync($"idle{i:D6}", token));
+Console.Error.WriteLine($"Seeded {idleBoards:N0} idle boards in {seeding.Elapsed.TotalSeconds:F0} s.");
+// The ten boards of (a) are idle now too.
+var crowded = await PassAsync($"{idleBoards:N0} idle + 10 active", storedBefore: idleBoards + (2 * ActiveBoards));
+
+Console.WriteLine("| Scenario | Stored boards | Storage requests | Requests by kind | Wall time | Boards visited | Snapshots written |");
+Console.WriteLine("|---|---|---|---|---|---|---|");
+foreach (var row in new[] { only, crowded })
+{
+    Console.WriteLine($"| {row.Name} | {row.StoredBoards:N0} | {row.Requests} | {row.Kinds} | {row.Wall.TotalMilliseconds:F0} ms | {row.Pass.BoardsVisited} | {row.Pass.SnapshotsWritten} |");
+}
+
+Console.WriteLine($"| ratio (b)/(a) | | {(double)crowded.Requests / only.Requests:F2}× | | {crowded.Wall / only.Wall:F2}× | | |");
+return 0;
+
+// Commits to ten fresh boards (markers in the current bucket), moves the clock past the bucket and its grace, and
+// times one pass with the requests counted.
+async Task<Row> PassAsync(string name, int storedBefore)
+{
+    var boardIds = Enumerable.Range(0, ActiveBoards).Select(_ => "active" + Guid.NewGuid().ToString("N")[..12]).ToList();
+    await Parallel.ForEachAsync(boardIds, async (boardId, token) =>
+    {
+        for (var i = 0; i < OpsPerActiveBoard; i++)
+        {
+            await committer.CommitAsync(boardId, "bench", new IncomingOperation($"op{i}", new PostChat("chat " + i)), token);
+        }
+    });
+
+    // The markers are written in the background: wait until all ten are listed (not counted).
+    var bucketEnd = time.GetUtcNow() + settings.ActivityBucket;
+    while (await CountMarkersAsync(bucketEnd) < ActiveBoards)
+    {
+        await Task.Delay(20);
+    }
+
+    time.Advance(settings.ActivityBucket + settings.ActivityGrace);
+    counter.Reset();
+    var wall = Stopwatch.StartNew();
+    var pass = await snapshotter.SnapshotActiveBoardsAsync(CancellationToken.None);
+    wall.Stop();
+    return new Row(name, Math.Max(storedBefore, ActiveBoards), counter.Count, counter.Kinds(), wall.Elapsed, pass);
+}
+
+async Task<int> CountMarkersAsync(DateTimeOffset before)
+{
+    var count = 0;
+    await foreach (var _ in store.ListMarkersAsync(before, CancellationToken.None))
+    {
+        count++;
+    }
+
+    return count;
+}
+
+// A board with a few operations and a snapshot at its last one, and no activity marker: stored, idle.
+async Task SeedIdleBoardAsync(string boardId, CancellationToken token)
+{
+    var state = new BoardState();
+    var ops = Enumerable.Range(1, 3).Select(seq => new LoggedOperation(seq, $"op{seq}", "bench", time.GetUtcNow(), new PostChat("idle " + seq))).ToList();
+    var end = await log.TryAppendAsync(boardId, LogPosition.Start, ops, token) ?? throw new InvalidOperationException($"{boardId} already has a log.");
+    foreach (var op in ops)
+    {
+        state.Apply(op);
+    }
+
+    var next = end.Next(settings.LogSegmentSize);
+    var recent = ops.Select(o => new RecentOperation(o.Author, o.OpId, o.Seq, o.At)).ToList();
+    await store.WriteSnapshotAsync(new BoardSnapshot(boardId, state.ToDocument(), recent, next.SegmentStart, next.Offset), token);
+}
+
+internal sealed record Row(string Name, int StoredBoards, int Requests, string Kinds, TimeSpan Wall, SnapshotPass Pass);
+
+/// <summary>Counts storage requests, by method and list/get/put kind.</summary>
+internal sealed class RequestCounter : HttpPipelineSynchronousPolicy
+{
+    private ConcurrentDictionary<string, int> _kinds = new();
+
+    public int Count => _kinds.Values.Sum();
+
+    public void Reset() => _kinds = new ConcurrentDictionary<string, int>();
+
+    public string Kinds() => string.Join(", ", _kinds.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key} {k.Value}"));
+
+    public override void OnSendingRequest(HttpMessage message)
+    {
+        var query = message.Request.Uri.Query;
+        var kind = query.Contains("comp=list", StringComparison.Ordinal) ? "list" : message.Request.Method.ToString();
+        _kinds.AddOrUpdate(kind, 1, (_, n) => n + 1);
+    }
+}
+
+/// <summary>The benchmark has no clients to broadcast to.</summary>
+internal sealed class NoBroadcast : IBoardBroadcaster
+{
+    public Task PublishAsync(string boardId, IReadOnlyList<LoggedOperation> operations, CancellationToken cancellationToken) => Task.CompletedTask;
+}
