@@ -25,6 +25,7 @@ if (args.Length < 1)
 const string DevAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 const int ActiveBoards = 10;
 const int OpsPerActiveBoard = 20;
+const int Rounds = 3;
 var idleBoards = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000;
 
 var counter = new RequestCounter();
@@ -42,13 +43,13 @@ var live = new LiveBoards(log, store, options);
 var committer = new BoardCommitter(live, log, new NoBroadcast(), time, NullLogger<BoardCommitter>.Instance, store, store, options);
 var snapshotter = new BoardSnapshotter(log, store, store, time, options, NullLogger<BoardSnapshotter>.Instance);
 
-var only = await PassAsync("10 boards in all", storedBefore: 0);
+var only = await MedianPassAsync("10 active boards (few stored)", idleBefore: 0);
 
 var seeding = Stopwatch.StartNew();
 await Parallel.ForEachAsync(Enumerable.Range(0, idleBoards), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, token) => await SeedIdleBoardAsync($"idle{i:D6}", token));
 Console.Error.WriteLine($"Seeded {idleBoards:N0} idle boards in {seeding.Elapsed.TotalSeconds:F0} s.");
-// The ten boards of (a) are idle now too.
-var crowded = await PassAsync($"{idleBoards:N0} idle + 10 active", storedBefore: idleBoards + (2 * ActiveBoards));
+// The boards of (a) are idle now too.
+var crowded = await MedianPassAsync($"{idleBoards:N0} idle + 10 active", idleBefore: idleBoards + (Rounds * ActiveBoards));
 
 Console.WriteLine("| Scenario | Stored boards | Storage requests | Requests by kind (time in them) | Wall time | Boards visited | Snapshots written | One list of an empty prefix |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|");
@@ -60,9 +61,21 @@ foreach (var row in new[] { only, crowded })
 Console.WriteLine($"| ratio (b)/(a) | | {(double)crowded.Requests / only.Requests:F2}× | | {crowded.Wall / only.Wall:F2}× | | | {crowded.EmptyList / only.EmptyList:F2}× |");
 return 0;
 
+// The round with the median wall time of three, each on ten fresh boards: the box is noisy.
+async Task<Row> MedianPassAsync(string name, int idleBefore)
+{
+    var rounds = new List<Row>();
+    for (var i = 0; i < Rounds; i++)
+    {
+        rounds.Add(await PassAsync(name, idleBefore + (i * ActiveBoards)));
+    }
+
+    return rounds.OrderBy(r => r.Wall).ElementAt(Rounds / 2);
+}
+
 // Commits to ten fresh boards (markers in the current bucket), moves the clock past the bucket and its grace, and
 // times one pass with the requests counted.
-async Task<Row> PassAsync(string name, int storedBefore)
+async Task<Row> PassAsync(string name, int idleBefore)
 {
     var boardIds = Enumerable.Range(0, ActiveBoards).Select(_ => "active" + Guid.NewGuid().ToString("N")[..12]).ToList();
     await Parallel.ForEachAsync(boardIds, async (boardId, token) =>
@@ -86,7 +99,7 @@ async Task<Row> PassAsync(string name, int storedBefore)
     var wall = Stopwatch.StartNew();
     var pass = await snapshotter.SnapshotActiveBoardsAsync(CancellationToken.None);
     wall.Stop();
-    return new Row(name, Math.Max(storedBefore, ActiveBoards), counter.Count, counter.Kinds(), wall.Elapsed, pass, emptyList);
+    return new Row(name, idleBefore + ActiveBoards, counter.Count, counter.Kinds(), wall.Elapsed, pass, emptyList);
 }
 
 // The emulator's floor for a listing: the median of five lists of a prefix that matches nothing. Azurite scans every

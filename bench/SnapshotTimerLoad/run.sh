@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/processes.sh
-start_scratch_azurite
+# In memory: with its metadata on disk, Azurite rewrites the whole database (10,000 boards) on every autosave.
+start_scratch_azurite --inMemoryPersistence
 dotnet run -c Release --project bench/SnapshotTimerLoad -- "$AZURITE_BLOB" "${1:-10000}"
