@@ -7,7 +7,8 @@ namespace Collab.Boards.Storage;
 /// <summary>
 /// Everything a board keeps in Blob Storage, all under <c>boards/{boardId}/</c> of the <see cref="Container"/>:
 /// metadata and people (small JSON blobs written under ETag conditions), the background image, snapshots (one block
-/// blob per seq), and the names of the log segments. Every blob name is made here.
+/// blob per seq), and the names of the log segments; beside the boards, the activity index under <c>activity/</c>.
+/// Every blob name is made here.
 /// </summary>
 public sealed partial class BoardStore : IBoardSnapshots
 {
