@@ -20,7 +20,7 @@ internal sealed class EngineInstance
         var settings = Options.Create(options ?? new BoardsOptions());
         Log = new BoardLog(storage.Log, settings);
         Live = new LiveBoards(Log, storage.Snapshots, settings, time ?? TimeProvider.System);
-        Committer = new BoardCommitter(Live, Log, Broadcasts, time ?? TimeProvider.System, NullLogger<BoardCommitter>.Instance);
+        Committer = new BoardCommitter(Live, Log, Broadcasts, time ?? TimeProvider.System, NullLogger<BoardCommitter>.Instance, storage.Activity, storage.Snapshots, settings);
     }
 
     public BoardLog Log { get; }
@@ -65,6 +65,8 @@ internal sealed class SharedStorage(ILogSegments segments, InMemoryBoardSnapshot
     public InMemoryLogSegments Segments => (InMemoryLogSegments)Log;
 
     public InMemoryBoardSnapshots Snapshots { get; } = snapshots;
+
+    public InMemoryBoardActivity Activity { get; } = new();
 }
 
 /// <summary>Records each board's broadcasts in the order they were sent.</summary>

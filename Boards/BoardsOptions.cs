@@ -73,4 +73,25 @@ public sealed class BoardsOptions
     /// <summary>How many history reads (<c>?atSeq</c>, <c>export.svg?atSeq</c>, <c>ops?after</c> beyond memory) one instance runs at once; more are refused with 503 and <c>Retry-After</c>.</summary>
     [Range(1, 1_000)]
     public int HistoryReadConcurrency { get; set; } = 4;
+
+    /// <summary>
+    /// A board is snapshotted after this many committed operations past its latest snapshot, so loading a board never
+    /// replays more than about this many operations, whatever the timer does.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int SnapshotEvery { get; set; } = 1_000;
+
+    /// <summary>
+    /// The width of an activity bucket: a board commits its first operation in a bucket, and the activity index gets
+    /// one marker for it (see <see cref="Storage.IBoardActivity"/>). The snapshot timer visits a bucket once it has closed.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Boards:ActivityBucket must be 00:00:01 to 1.00:00:00.")]
+    public TimeSpan ActivityBucket { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long after a bucket closes the timer waits before visiting it: more than the clock skew between instances,
+    /// so that no instance still counts a commit into a bucket whose markers the timer is clearing.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "Boards:ActivityGrace must be 00:00:00 to 01:00:00.")]
+    public TimeSpan ActivityGrace { get; set; } = TimeSpan.FromSeconds(30);
 }

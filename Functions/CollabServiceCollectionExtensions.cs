@@ -62,11 +62,13 @@ public static class CollabServiceCollectionExtensions
         {
             services.AddSingleton<ILogSegments, InMemoryLogSegments>();
             services.AddSingleton<IBoardBroadcaster, SilentBoardBroadcaster>();
+            services.AddSingleton<IBoardActivity, InMemoryBoardActivity>();
         }
         else
         {
             services.AddSingleton<ILogSegments, BlobLogSegments>();
             services.AddSingleton<IBoardBroadcaster, WebPubSubBoardBroadcaster>();
+            services.AddSingleton<IBoardActivity>(sp => sp.GetRequiredService<BoardStore>());
         }
 
         services.AddSingleton<BoardLog>();

@@ -12,6 +12,9 @@ out=$(mktemp)
   echo '### Event handler and growth'
   bench/EventHandlerLoad/run.sh 2>/dev/null | grep -E '^\|'
   echo
+  echo '### Snapshot timer: 10 boards against 10,000 idle + 10 active'
+  bench/SnapshotTimerLoad/run.sh 2>/dev/null | grep -E '^\|'
+  echo
   echo '### Peer comparison'
   bench/compare.sh 2>/dev/null | grep -E '^(\||$)' | cat -s
   echo

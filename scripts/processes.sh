@@ -29,14 +29,16 @@ stop_pids() {
 }
 
 # Starts a throwaway Azurite blob service for tests and benchmarks: installs the npm packages, picks a free port,
-# keeps data in a temporary folder, stops and removes it on exit. Sets AZURITE_BLOB to its blob endpoint.
+# keeps data in a temporary folder (or where the arguments say, e.g. --inMemoryPersistence), stops and removes it on
+# exit. Sets AZURITE_BLOB to its blob endpoint.
 start_scratch_azurite() {
   npm ci --no-audit --no-fund --loglevel=error
   AZURITE_DIR=$(mktemp -d)
-  local port
+  local port storage=(--location "$AZURITE_DIR/data")
+  [ $# -eq 0 ] || storage=("$@")
   port=$(free_port)
   node_modules/.bin/azurite-blob --silent --skipApiVersionCheck --loose \
-    --blobHost 127.0.0.1 --blobPort "$port" --location "$AZURITE_DIR/data" >"$AZURITE_DIR/azurite.log" 2>&1 &
+    --blobHost 127.0.0.1 --blobPort "$port" "${storage[@]}" >"$AZURITE_DIR/azurite.log" 2>&1 &
   AZURITE_PID=$!
   trap 'stop_pids "$AZURITE_PID"; rm -rf "$AZURITE_DIR"' EXIT INT TERM
   wait_for_port "$port"

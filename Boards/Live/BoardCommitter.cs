@@ -1,7 +1,9 @@
 using Collab.Boards.Errors;
 using Collab.Boards.Log;
 using Collab.Boards.Model;
+using Collab.Boards.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Collab.Boards.Live;
 
@@ -10,9 +12,19 @@ namespace Collab.Boards.Live;
 /// everything queued in one conditional append, so a busy board costs one storage round trip per batch, not per
 /// operation. When another instance appended first, the append fails, the newcomer's lines are read and applied,
 /// and the batch is planned again: sequence numbers stay gap-free and an (author, opId) pair is committed at most
-/// once, on every instance, within the deduplication window.
+/// once, on every instance, within the deduplication window. After a commit it records the board's activity
+/// (<see cref="IBoardActivity"/>, once per bucket) and, every <see cref="BoardsOptions.SnapshotEvery"/> operations,
+/// a snapshot: both written in the background, in order per board, never failing or holding up the commit.
 /// </summary>
-public sealed class BoardCommitter(LiveBoards live, BoardLog log, IBoardBroadcaster broadcaster, TimeProvider time, ILogger<BoardCommitter> logger)
+public sealed class BoardCommitter(
+    LiveBoards live,
+    BoardLog log,
+    IBoardBroadcaster broadcaster,
+    TimeProvider time,
+    ILogger<BoardCommitter> logger,
+    IBoardActivity activity,
+    IBoardSnapshots snapshots,
+    IOptions<BoardsOptions> options)
 {
     private const int MaxBatch = 32;
     private const int MaxAppendAttempts = 20;
@@ -77,6 +89,7 @@ public sealed class BoardCommitter(LiveBoards live, BoardLog log, IBoardBroadcas
                     session.Position = end;
                     Complete(batch, results);
                     session.Broadcasts = BroadcastAfterAsync(session.Broadcasts, session.BoardId, fresh);
+                    RecordCommit(session);
                     return;
                 }
 
@@ -147,6 +160,56 @@ public sealed class BoardCommitter(LiveBoards live, BoardLog log, IBoardBroadcas
         {
             // Committed operations are safe in the log; clients that miss a broadcast catch up with ops?after.
             logger.LogWarning("Broadcast of {Count} operations to board {BoardId} failed: {Error}", operations.Count, boardId, ex.Message);
+        }
+    }
+
+    // Under the gate: decides what to write, cheaply; the writes happen in the background, ordered per board.
+    private void RecordCommit(BoardSession session)
+    {
+        var bucket = ActivityMarker.BucketOf(time.GetUtcNow(), options.Value.ActivityBucket);
+        var mark = session.TryClaimActivityBucket(bucket);
+        BoardSnapshot? snapshot = null;
+        if (session.State!.Seq - session.SnapshotSeq >= options.Value.SnapshotEvery)
+        {
+            // Advanced before the write: a failed write is retried at the next threshold, not at every commit.
+            snapshot = session.Snapshot();
+            session.SnapshotSeq = snapshot.State.Seq;
+        }
+
+        if (mark || snapshot is not null)
+        {
+            session.Writes = WriteAfterAsync(session.Writes, session, mark ? bucket : null, snapshot);
+        }
+    }
+
+    private async Task WriteAfterAsync(Task previous, BoardSession session, DateTimeOffset? bucket, BoardSnapshot? snapshot)
+    {
+        await previous;
+        if (bucket is { } marked)
+        {
+            try
+            {
+                await activity.MarkActiveAsync(session.BoardId, marked, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                // The operations are safe in the log; the next commit in the bucket writes the marker again.
+                session.ReleaseActivityBucket(marked);
+                logger.LogWarning("Activity marker of board {BoardId} for {Bucket:o} failed: {Error}", session.BoardId, marked, ex.Message);
+            }
+        }
+
+        if (snapshot is not null)
+        {
+            try
+            {
+                await snapshots.WriteSnapshotAsync(snapshot, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                // Loading replays the log after the previous snapshot; the next threshold tries again.
+                logger.LogWarning("Snapshot {Seq} of board {BoardId} failed: {Error}", snapshot.State.Seq, session.BoardId, ex.Message);
+            }
         }
     }
 

@@ -65,12 +65,33 @@ internal sealed class BoardSession(string boardId, BoardsOptions options, Action
     /// <summary>True while a caller holds a lease on it.</summary>
     public bool InUse => Volatile.Read(ref _users) > 0;
 
+    /// <summary>The seq of the latest snapshot this instance knows of: the one it loaded, or the last it took after <see cref="BoardsOptions.SnapshotEvery"/> operations.</summary>
+    public long SnapshotSeq { get; set; }
+
+    /// <summary>The tail of this board's ordered background writes: activity markers and snapshots.</summary>
+    public Task Writes { get; set; } = Task.CompletedTask;
+
+    // The activity bucket (UTC ticks) this instance has marked, so a board writes one marker per bucket; a failed
+    // write gives it back from the background, hence Interlocked rather than the gate.
+    private long _markedBucket;
+
+    /// <summary>Claims the marker of <paramref name="bucket"/>: true only for the first commit of this instance in it.</summary>
+    public bool TryClaimActivityBucket(DateTimeOffset bucket)
+    {
+        var ticks = bucket.UtcTicks;
+        return Interlocked.Exchange(ref _markedBucket, ticks) != ticks;
+    }
+
+    /// <summary>Gives back a claim whose marker could not be written, so the next commit in the bucket writes it again.</summary>
+    public void ReleaseActivityBucket(DateTimeOffset bucket) => Interlocked.CompareExchange(ref _markedBucket, 0, bucket.UtcTicks);
+
     /// <summary>Starts from a snapshot, or from an empty board when there is none.</summary>
     public void Load(BoardSnapshot? snapshot)
     {
         Clear();
         State = snapshot is null ? new BoardState() : BoardState.From(snapshot.State);
         Position = snapshot?.Position ?? LogPosition.Start;
+        SnapshotSeq = snapshot?.State.Seq ?? 0;
         foreach (var recent in snapshot?.RecentOps ?? [])
         {
             Dedupe.Remember(recent);
@@ -126,11 +147,11 @@ internal sealed class BoardSession(string boardId, BoardsOptions options, Action
     public void Exit() => Interlocked.Decrement(ref _users);
 
     /// <summary>
-    /// Marks the session evicted if nobody holds a lease and its broadcasts are sent (so a reloaded session cannot
-    /// overtake them); from then on <see cref="TryEnter"/> fails. Nobody holding a lease also means nobody holds the
+    /// Marks the session evicted if nobody holds a lease and its broadcasts and background writes are done (so a
+    /// reloaded session cannot overtake them); from then on <see cref="TryEnter"/> fails. Nobody holding a lease also means nobody holds the
     /// gate or has an operation queued, since committers and readers hold a lease throughout.
     /// </summary>
-    public bool TryEvict() => Broadcasts.IsCompleted && Interlocked.CompareExchange(ref _users, -1, 0) == 0;
+    public bool TryEvict() => Broadcasts.IsCompleted && Writes.IsCompleted && Interlocked.CompareExchange(ref _users, -1, 0) == 0;
 
     /// <summary>Stops reporting size changes, for a session leaving the live set.</summary>
     /// <returns>The bytes last reported, which the live set must now subtract; 0 when already detached.</returns>

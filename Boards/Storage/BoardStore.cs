@@ -1,8 +1,5 @@
 using System.Globalization;
-using Azure;
 using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
-using Collab.Boards.Model;
 using Microsoft.Extensions.Logging;
 
 namespace Collab.Boards.Storage;
@@ -10,7 +7,8 @@ namespace Collab.Boards.Storage;
 /// <summary>
 /// Everything a board keeps in Blob Storage, all under <c>boards/{boardId}/</c> of the <see cref="Container"/>:
 /// metadata and people (small JSON blobs written under ETag conditions), the background image, snapshots (one block
-/// blob per seq), and the names of the log segments. Every blob name is made here.
+/// blob per seq), and the names of the log segments; beside the boards, the activity index under <c>activity/</c>.
+/// Every blob name is made here.
 /// </summary>
 public sealed partial class BoardStore : IBoardSnapshots
 {
@@ -67,37 +65,5 @@ public sealed partial class BoardStore : IBoardSnapshots
 
         var digits = blobName.AsSpan(prefix.Length, blobName.Length - prefix.Length - extension.Length);
         return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= 0 ? number : null;
-    }
-
-    /// <summary>Every stored board's id, in name order.</summary>
-    public async IAsyncEnumerable<string> ListBoardIdsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var pages = Blobs.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, "/", BoardsPrefix, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        try
-        {
-            while (true)
-            {
-                try
-                {
-                    if (!await pages.MoveNextAsync())
-                    {
-                        yield break;
-                    }
-                }
-                catch (RequestFailedException ex) when (ex.Status == 404)
-                {
-                    yield break;
-                }
-
-                if (pages.Current is { IsPrefix: true, Prefix: var prefix } && prefix[BoardsPrefix.Length..].TrimEnd('/') is var boardId && BoardId.IsValid(boardId))
-                {
-                    yield return boardId;
-                }
-            }
-        }
-        finally
-        {
-            await pages.DisposeAsync();
-        }
     }
 }

@@ -191,9 +191,12 @@ public sealed class BoardFunctionsTests(StackFixture fixture) : IClassFixture<St
         var boardId = await BoardApi.CreateAsync(alice);
         await upstream.CommitAsync(boardId, LocalStack.UserIdOf(aliceName), "addShape", UpstreamClient.AddRect("a", "s", 1));
 
+        // The timer visits a board once the activity bucket of its commit has closed (one second in the tests).
+        await Task.Delay(CollabApp.ActivityBucketClosed);
         await BoardApi.RunTimerAsync(Stack, fixture.Logs, "SnapshotTimer");
         await BoardApi.RunTimerAsync(Stack, fixture.Logs, "SnapshotTimer");
         await upstream.CommitAsync(boardId, LocalStack.UserIdOf(aliceName), "addShape", UpstreamClient.AddRect("b", "t", 2));
+        await Task.Delay(CollabApp.ActivityBucketClosed);
         await BoardApi.RunTimerAsync(Stack, fixture.Logs, "SnapshotTimer");
 
         using var response = await alice.GetAsync($"api/boards/{boardId}/snapshots");

@@ -1,5 +1,6 @@
 using Collab.Boards.Live;
 using Collab.Boards.Log;
+using Collab.Boards.Storage;
 using Collab.Functions.Boards;
 using Collab.Functions.Tests.Infrastructure;
 using Collab.Testing;
@@ -18,6 +19,7 @@ public sealed class HandlerOnlyModeTests(EmulatorHost emulators) : IClassFixture
 
         Assert.IsType<BlobLogSegments>(provider.GetRequiredService<ILogSegments>());
         Assert.IsType<WebPubSubBoardBroadcaster>(provider.GetRequiredService<IBoardBroadcaster>());
+        Assert.IsType<BoardStore>(provider.GetRequiredService<IBoardActivity>());
     }
 
     [Fact]
@@ -33,6 +35,9 @@ public sealed class HandlerOnlyModeTests(EmulatorHost emulators) : IClassFixture
         Assert.Equal(1, committed.Seq);
         Assert.IsType<InMemoryLogSegments>(provider.GetRequiredService<ILogSegments>());
         Assert.IsType<SilentBoardBroadcaster>(provider.GetRequiredService<IBoardBroadcaster>());
+        // Nor does the activity index reach storage: the handler alone is measured.
+        var activity = Assert.IsType<InMemoryBoardActivity>(provider.GetRequiredService<IBoardActivity>());
+        await Eventually.UntilAsync(() => activity.Markers.Any(m => m.BoardId == "handler-only"), TimeSpan.FromSeconds(5));
     }
 
     [Fact]

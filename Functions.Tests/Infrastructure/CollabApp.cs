@@ -17,6 +17,9 @@ internal sealed class CollabApp : IAsyncDisposable
     public const string FluidTenantKey = "fluid-tenant-key-for-tests-only";
     public const string AllowedOrigin = "http://localhost:5173";
 
+    /// <summary>How long after a commit its one-second activity bucket (see <see cref="Settings"/>) has closed and its marker is written, so the snapshot timer visits the board.</summary>
+    public static readonly TimeSpan ActivityBucketClosed = TimeSpan.FromSeconds(1.5);
+
     private CollabApp(ServiceProvider provider, LogCapture logs)
     {
         Services = provider;
@@ -44,6 +47,10 @@ internal sealed class CollabApp : IAsyncDisposable
         ["Cors:AllowedOrigins:0"] = AllowedOrigin,
         ["RateLimit:PermitsPerMinute"] = "1000",
         ["Boards:SnapshotSchedule"] = "0 */5 * * * *",
+
+        // One-second activity buckets and no grace, so the snapshot timer sees a commit a second after it.
+        ["Boards:ActivityBucket"] = "00:00:01",
+        ["Boards:ActivityGrace"] = "00:00:00",
     };
 
     public static ServiceProvider BuildServices(Dictionary<string, string?> settings, ILoggerProvider? logs = null)

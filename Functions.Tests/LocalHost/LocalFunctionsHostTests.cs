@@ -112,6 +112,8 @@ public sealed class LocalFunctionsHostTests(EmulatorHost emulators) : IClassFixt
         await using var stack = await LocalStack.StartAsync(emulators, settings => settings["Boards:SnapshotSchedule"] = "0 0 0 29 2 *");
         using var http = new HttpClient { BaseAddress = stack.BaseAddress };
         var boardId = await CreateBoardWithOneOpAsync(stack);
+        // The timer visits the board once its commit's activity bucket has closed.
+        await Task.Delay(CollabApp.ActivityBucketClosed);
 
         var run = await http.PostAsJsonAsync("admin/functions/SnapshotTimer", new { input = "" });
 

@@ -1,12 +1,16 @@
+using Collab.Boards.Live;
 using Microsoft.Azure.Functions.Worker;
 
 namespace Collab.Functions.Boards;
 
-/// <summary>Snapshots every board with operations newer than its latest snapshot, on <c>Boards:SnapshotSchedule</c>.</summary>
+/// <summary>
+/// Snapshots the boards with activity since their latest snapshot, on <c>Boards:SnapshotSchedule</c>: only boards in
+/// the activity index are read (see <see cref="BoardSnapshotter"/>).
+/// </summary>
 public sealed class SnapshotTimerFunction(BoardSnapshotter snapshotter)
 {
-    /// <summary>Runs on the schedule; a missed run is not caught up, because the next run covers it.</summary>
+    /// <summary>Runs on the schedule; a missed run is not caught up by the host, because the next run reads every closed bucket.</summary>
     [Function("SnapshotTimer")]
     public Task Run([TimerTrigger("%Boards:SnapshotSchedule%")] TimerInfo timer, CancellationToken cancellationToken) =>
-        snapshotter.SnapshotStaleBoardsAsync(cancellationToken);
+        snapshotter.SnapshotActiveBoardsAsync(cancellationToken);
 }
