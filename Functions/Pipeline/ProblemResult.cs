@@ -83,6 +83,7 @@ public sealed class ProblemResult : IActionResult
             NotFoundException => NotFound(exception.Code, exception.Message),
             ForbiddenException => Forbidden(exception.Message),
             ConflictException => Conflict(exception.Message),
+            TooManyRequestsException tooMany => new(StatusCodes.Status429TooManyRequests, tooMany.Code, "Too many requests", tooMany.Message, tooMany.RetryAfter),
             UnavailableException { RetryAfter: { } retryAfter } => UpstreamUnavailable(exception.Message, retryAfter),
             UnavailableException => UpstreamFailure(exception.Message),
             _ => throw new ArgumentOutOfRangeException(nameof(exception), exception.GetType().Name, "No problem response is defined for this error."),
