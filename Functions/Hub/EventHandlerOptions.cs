@@ -28,9 +28,13 @@ public sealed class EventHandlerOptions
     public int ConnectionsPerUserPerBoard { get; set; } = 10;
 
     /// <summary>
-    /// How long presence changes of a board are gathered before one broadcast tells the board about all of them: at
-    /// most one presence broadcast per board runs at a time, and one more waits.
+    /// How long a board's presence changes must have stopped before one broadcast tells the board about all of them
+    /// (longer on large boards); see <see cref="PresenceService"/> for the whole rule.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:00:05", ErrorMessage = "EventHandler:PresenceDelay must be 00:00:00 to 00:00:05.")]
-    public TimeSpan PresenceDelay { get; set; } = TimeSpan.FromMilliseconds(150);
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:05", ErrorMessage = "EventHandler:PresenceDelay must be 00:00:00.010 to 00:00:05.")]
+    public TimeSpan PresenceDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The longest a presence change waits for its broadcast while others keep coming.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00", ErrorMessage = "EventHandler:PresenceMaxDelay must be 00:00:00.010 to 00:01:00.")]
+    public TimeSpan PresenceMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
 }

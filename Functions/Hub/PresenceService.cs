@@ -2,6 +2,7 @@ using System.Text.Json;
 using Collab.Boards.Model;
 using Collab.Boards.Storage;
 using Collab.Functions.WebPubSub;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Collab.Functions.Hub;
@@ -12,15 +13,24 @@ namespace Collab.Functions.Hub;
 /// </summary>
 /// <remarks>
 /// Broadcasts are coalesced per board, so that N connections coming or going cost O(N) delivered messages, not
-/// O(N²): a change waits <see cref="EventHandlerOptions.PresenceDelay"/> for others to join it, then one broadcast
-/// tells the board about all of them; at most one broadcast per board is in flight and one more waits, and a change
-/// arriving meanwhile joins the waiting one. Budget: one entry per board with a broadcast in flight or waiting, removed
+/// O(N²): changes join a waiting broadcast, which tells the board about all of them; at most one broadcast per board
+/// is in flight and one more waits. The waiting one goes out (checked every <see cref="EventHandlerOptions.PresenceDelay"/>)
+/// as soon as either it carries twice as many changes as the board had connections at its last broadcast (a burst then
+/// costs about 1.5 messages per change: the broadcasts' sizes triple), or the changes have stopped for a
+/// <see cref="EventHandlerOptions.PresenceDelay"/> and it has waited one delay per <see cref="ConnectionsPerDelay"/>
+/// connections (a steady stream of changes then costs a board at most <see cref="ConnectionsPerDelay"/> messages per
+/// delay), or it has waited <see cref="EventHandlerOptions.PresenceMaxDelay"/>, the most presence is ever late.
+/// Budget: one entry per board with a broadcast in flight or waiting, removed
 /// as soon as neither is left; it remembers the connections reported gone that the service still lists (so they do not
 /// count), at most the board group's size, and forgets those the service no longer lists.
 /// </remarks>
-public sealed class PresenceService(WebPubSubRestClient webPubSub, BoardStore boards, IOptions<EventHandlerOptions> options, TimeProvider time)
+public sealed class PresenceService(WebPubSubRestClient webPubSub, BoardStore boards, IOptions<EventHandlerOptions> options, TimeProvider time, ILogger<PresenceService> logger)
 {
+    /// <summary>Connections one <see cref="EventHandlerOptions.PresenceDelay"/> of waiting is for.</summary>
+    public const int ConnectionsPerDelay = 10;
+
     private readonly TimeSpan _delay = options.Value.PresenceDelay;
+    private readonly TimeSpan _maxDelay = options.Value.PresenceMaxDelay;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, BoardPresence> _boards = new(StringComparer.Ordinal);
 
@@ -55,7 +65,10 @@ public sealed class PresenceService(WebPubSubRestClient webPubSub, BoardStore bo
                 start = true;
             }
 
-            round = board.Waiting ??= new PresenceRound();
+            var now = time.GetTimestamp();
+            round = board.Waiting ??= new PresenceRound { Opened = now };
+            round.Changes++;
+            round.LastChange = now;
             if (leavingConnectionId is not null)
             {
                 board.Gone.Add(leavingConnectionId);
@@ -79,23 +92,31 @@ public sealed class PresenceService(WebPubSubRestClient webPubSub, BoardStore bo
     {
         while (true)
         {
-            await Task.Delay(_delay, time);
-            PresenceRound round;
-            HashSet<string> gone;
-            lock (_gate)
+            PresenceRound? round = null;
+            HashSet<string> gone = [];
+            while (round is null)
             {
-                round = board.Waiting!;
-                board.Waiting = null;
-                gone = [.. board.Gone];
+                await Task.Delay(_delay, time);
+                lock (_gate)
+                {
+                    if (IsDue(board, board.Waiting!))
+                    {
+                        round = board.Waiting!;
+                        board.Waiting = null;
+                        gone = [.. board.Gone];
+                    }
+                }
             }
 
             try
             {
                 var (presence, listed) = await BroadcastAsync(boardId, gone, CancellationToken.None);
+                logger.LogInformation("Presence of board {BoardId}: {Changes} changes told to {Connections} connections after {Waited} ms", boardId, round.Changes, listed.Count, (int)time.GetElapsedTime(round.Opened).TotalMilliseconds);
                 lock (_gate)
                 {
                     // Those the service no longer lists need no remembering.
                     board.Gone.RemoveWhere(id => gone.Contains(id) && !listed.Contains(id));
+                    board.Listed = listed.Count;
                 }
 
                 round.Presence = presence;
@@ -115,6 +136,15 @@ public sealed class PresenceService(WebPubSubRestClient webPubSub, BoardStore bo
                 }
             }
         }
+    }
+
+    private bool IsDue(BoardPresence board, PresenceRound round)
+    {
+        var now = time.GetTimestamp();
+        var waited = time.GetElapsedTime(round.Opened, now);
+        return round.Changes >= Math.Max(1, 2 * board.Listed)
+            || (time.GetElapsedTime(round.LastChange, now) >= _delay && waited >= _delay * Math.Max(1, board.Listed / ConnectionsPerDelay))
+            || waited >= _maxDelay;
     }
 
     /// <summary>Reads who is on the board, except <paramref name="gone"/>, and tells the board.</summary>
@@ -139,6 +169,9 @@ public sealed class PresenceService(WebPubSubRestClient webPubSub, BoardStore bo
         /// <summary>The broadcast that changes arriving now join; null when none waits.</summary>
         public PresenceRound? Waiting { get; set; }
 
+        /// <summary>How many connections the service listed at the board's last broadcast.</summary>
+        public int Listed { get; set; }
+
         /// <summary>Connections reported gone that the service may still list.</summary>
         public HashSet<string> Gone { get; } = new(StringComparer.Ordinal);
     }
@@ -151,6 +184,12 @@ public sealed class PresenceRound
 
     /// <summary>What the broadcast said.</summary>
     public Presence Presence { get; internal set; } = null!;
+
+    internal long Opened { get; init; }
+
+    internal long LastChange { get; set; }
+
+    internal int Changes { get; set; }
 
     internal TaskCompletionSource<PresenceRound> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
