@@ -77,6 +77,7 @@ public static class CollabServiceCollectionExtensions
         services.AddSingleton<BoardCommitter>();
         services.AddSingleton<PresenceService>();
         services.AddSingleton<OperationRateLimiter>();
+        services.AddSingleton<RecentAdmissions>();
         services.AddSingleton<BoardHub>();
         services.AddSingleton<BoardMetadataCache>();
         services.AddSingleton<BoardConnections>();

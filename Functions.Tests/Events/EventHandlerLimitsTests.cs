@@ -90,13 +90,13 @@ public sealed class EventHandlerLimitsTests(EventHandlerLimitsTests.LimitedStack
     }
 
     [Fact]
-    public async Task OneTokenOpeningMoreConnectionsThanTheCap_IsRefused429BeyondIt()
+    public async Task OneTokenOpeningMoreConnectionsThanTheCap_OneByOneOrTogether_IsRefused429BeyondIt()
     {
         var boardId = await NewBoardAsync();
 
         await NodeScript.AssertPassesAsync("limits.mjs", new Dictionary<string, string>
         {
-            ["USERS"] = JsonSerializer.Serialize(NewUsers(boardId, 1)),
+            ["USERS"] = JsonSerializer.Serialize(NewUsers(boardId, 2)),
             ["CAP"] = Cap.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, "connectionCap");
     }

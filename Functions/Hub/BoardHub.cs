@@ -21,6 +21,7 @@ public sealed class BoardHub(
     BoardCommitter committer,
     PresenceService presence,
     OperationRateLimiter operations,
+    RecentAdmissions admissions,
     IOptions<EventHandlerOptions> options,
     ILogger<BoardHub> logger)
 {
@@ -28,9 +29,9 @@ public sealed class BoardHub(
 
     /// <summary>
     /// Admits <paramref name="userId"/> to <paramref name="boardId"/> under the access rule of every board endpoint,
-    /// unless the user already has <see cref="EventHandlerOptions.ConnectionsPerUserPerBoard"/> connections there (as the
-    /// service lists the board's group: connections being admitted at the same moment are not listed yet), and
-    /// remembers the display name.
+    /// unless the user already has <see cref="EventHandlerOptions.ConnectionsPerUserPerBoard"/> connections there (those
+    /// the service lists in the board's group, and those this instance admitted a moment ago: <see cref="RecentAdmissions"/>),
+    /// and remembers the display name.
     /// </summary>
     /// <exception cref="NotFoundException">The board does not exist.</exception>
     /// <exception cref="ForbiddenException">The board is private and the user is neither its owner nor a member.</exception>
@@ -40,8 +41,8 @@ public sealed class BoardHub(
         var metadata = await store.GetMetadataAsync(boardId, cancellationToken)
             ?? throw new NotFoundException("board-not-found", "The board does not exist.");
         var role = metadata.RoleOf(userId) ?? throw new ForbiddenException("This private board admits only its owner and members.");
-        var open = await presence.CountConnectionsAsync(boardId, userId, cancellationToken);
-        if (open >= _connectionsPerUser)
+        var listed = await presence.ListConnectionsAsync(boardId, userId, cancellationToken);
+        if (admissions.TryAdmit(boardId, userId, connectionId, listed, _connectionsPerUser) is { } open)
         {
             logger.LogWarning("Refused connection {ConnectionId} of user {UserId} to board {BoardId}: {Open} connections already open", connectionId, userId, boardId, open);
             throw new TooManyRequestsException(
@@ -64,6 +65,7 @@ public sealed class BoardHub(
         if (leavingConnectionId is not null)
         {
             operations.Forget(leavingConnectionId);
+            admissions.Forget(boardId, leavingConnectionId);
         }
 
         try

@@ -83,9 +83,11 @@ public sealed class PresenceService(WebPubSubRestClient webPubSub, BoardStore bo
         return round.Completion.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>How many connections <paramref name="userId"/> has in the board's group, as the service lists them.</summary>
-    public async Task<int> CountConnectionsAsync(string boardId, string userId, CancellationToken cancellationToken) =>
-        (await webPubSub.ListGroupConnectionsAsync(BoardChannels.ServerGroup(boardId), cancellationToken)).Count(c => string.Equals(c.UserId, userId, StringComparison.Ordinal));
+    /// <summary>The connections <paramref name="userId"/> has in the board's group, as the service lists them.</summary>
+    public async Task<IReadOnlyList<string>> ListConnectionsAsync(string boardId, string userId, CancellationToken cancellationToken) =>
+        [.. (await webPubSub.ListGroupConnectionsAsync(BoardChannels.ServerGroup(boardId), cancellationToken))
+            .Where(c => string.Equals(c.UserId, userId, StringComparison.Ordinal))
+            .Select(c => c.ConnectionId)];
 
     /// <summary>Runs the board's broadcasts, one at a time, until none is waiting.</summary>
     private async Task RunAsync(string boardId, BoardPresence board)
