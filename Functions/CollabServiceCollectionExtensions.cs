@@ -33,6 +33,7 @@ public static class CollabServiceCollectionExtensions
         AddValidated<CorsOptions>(services, configuration, CorsOptions.SectionName)
             .PostConfigure(o => o.AllowedOrigins = CorsOptions.ReadOrigins(configuration.GetSection(CorsOptions.SectionName), o.AllowedOrigins));
         AddValidated<RateLimitOptions>(services, configuration, RateLimitOptions.SectionName);
+        AddValidated<EventHandlerOptions>(services, configuration, EventHandlerOptions.SectionName);
         AddValidated<BoardsOptions>(services, configuration, BoardsOptions.SectionName)
             .Validate<IOptions<WebPubSubOptions>>(
                 (boards, webPubSub) => WebPubSubWindowOf(webPubSub) is not { } window || boards.DeduplicationAge >= window,
@@ -77,6 +78,8 @@ public static class CollabServiceCollectionExtensions
         services.AddSingleton<LiveBoards>();
         services.AddSingleton<BoardCommitter>();
         services.AddSingleton<PresenceService>();
+        services.AddSingleton<OperationRateLimiter>();
+        services.AddSingleton<RecentAdmissions>();
         services.AddSingleton<BoardHub>();
         services.AddSingleton<BoardMetadataCache>();
         services.AddSingleton<BoardConnections>();

@@ -220,6 +220,16 @@ const scenarios = {
     await bob.waitForSelector("#my-boards-empty:not([hidden])");
   },
 
+  // A page sending far more operations at once than its connection may (EventHandler:OperationBurst, 40) is told why
+  // the rest were not saved.
+  async tooManyChangesShown() {
+    const alice = await signIn("Alice");
+    await createBoard(alice, "Busy");
+    await alice.evaluate(() => { for (let i = 0; i < 150; i++) document.getElementById("clear").click(); });
+    await alice.waitForSelector("#message:not([hidden])", { timeout: 15000 });
+    assert.match(await alice.textContent("#message"), /Not saved \(too many changes at once; wait a moment and try again\)/);
+  },
+
   async privateBoardRefused() {
     const alice = await signIn("Alice");
     const url = await createBoard(alice, "Secret plan", "private");

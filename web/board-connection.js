@@ -97,7 +97,7 @@ export class BoardConnection extends EventTarget {
       const pending = this.#acks.get(message.ackId);
       this.#acks.delete(message.ackId);
       if (message.success || message.error?.name === "Duplicate") pending?.resolve();
-      else pending?.reject(new Error(message.error?.message ?? "rejected"));
+      else pending?.reject(ackError(message.error));
     } else if (message.type === "message" && message.from === "group") {
       this.#emit("group", { group: message.group, fromUserId: message.fromUserId ?? null, data: message.data });
     } else if (message.type === "message" && message.from === "server") {
@@ -108,4 +108,11 @@ export class BoardConnection extends EventTarget {
   #emit(type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
+}
+
+// A refused event comes back as an error ack whose name and message the service fixes (shared/protocols/web-pubsub.md
+// §4.7): the Web PubSub emulator names the event handler's status in it, which is all the page learns of the refusal.
+function ackError(error) {
+  if (/\b429\b/.test(error?.message ?? "")) return new Error("too many changes at once; wait a moment and try again");
+  return new Error(error?.message ?? "rejected");
 }

@@ -56,10 +56,11 @@ public sealed class TooLargeException : CollabException
     public long Limit { get; }
 }
 
-/// <summary>The caller has used up a per-user limit of requests; retrying after <see cref="RetryAfter"/> may work.</summary>
-/// <param name="detail">Which limit.</param>
-/// <param name="retryAfter">When to retry.</param>
-public sealed class RateLimitedException(string detail, TimeSpan retryAfter) : CollabException("rate-limited", detail)
+/// <summary>The caller went over a limit on how much it may do (per user, per connection); retrying after <see cref="RetryAfter"/> may work.</summary>
+/// <param name="detail">What the limit is and what to do, for the user.</param>
+/// <param name="retryAfter">When trying again may succeed.</param>
+/// <param name="code">Which limit, e.g. <c>too-many-operations</c>.</param>
+public sealed class RateLimitedException(string detail, TimeSpan retryAfter, string code = "rate-limited") : CollabException(code, detail)
 {
     /// <summary>When to retry.</summary>
     public TimeSpan RetryAfter { get; } = retryAfter;

@@ -54,6 +54,7 @@ public sealed class WhiteboardBrowserTests(EmulatorHost emulators) : IClassFixtu
     [InlineData("privateBoardRefused")]
     [InlineData("forgedServerMessagesIgnored")]
     [InlineData("myBoardsAndDelete")]
+    [InlineData("tooManyChangesShown")]
     public async Task Scenario(string scenario)
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (scripts/test.sh does, with apt-get).");

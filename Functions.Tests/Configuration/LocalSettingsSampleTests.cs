@@ -4,6 +4,7 @@ using Collab.Boards;
 using Collab.Functions.Acs;
 using Collab.Functions.Boards;
 using Collab.Functions.Configuration;
+using Collab.Functions.Hub;
 using Collab.Functions.Pipeline;
 using Collab.Functions.Storage;
 using Collab.Functions.Tests.Infrastructure;
@@ -25,6 +26,7 @@ public sealed class LocalSettingsSampleTests
         { typeof(FluidRelayOptions), FluidRelayOptions.SectionName },
         { typeof(CorsOptions), CorsOptions.SectionName },
         { typeof(RateLimitOptions), RateLimitOptions.SectionName },
+        { typeof(EventHandlerOptions), EventHandlerOptions.SectionName },
         { typeof(BoardsOptions), BoardsOptions.SectionName },
         { typeof(BoardsAppOptions), BoardsOptions.SectionName },
     };

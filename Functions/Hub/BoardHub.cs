@@ -4,13 +4,15 @@ using Collab.Boards.Model;
 using Collab.Boards.Storage;
 using Collab.Functions.WebPubSub;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Collab.Functions.Hub;
 
 /// <summary>
 /// What the board side of the Web PubSub hub does for each event, with the protocol already checked by
 /// <see cref="WebPubSubProtocol"/>: admission of a connection to one board, presence when connections come and go
-/// (and a snapshot when the last user leaves), and committed operations (validated, committed exactly once).
+/// (and a snapshot when the last user leaves), and committed operations (validated, committed exactly once), each
+/// within the bounds of <see cref="EventHandlerOptions"/>.
 /// </summary>
 public sealed class BoardHub(
     BoardStore store,
@@ -18,28 +20,59 @@ public sealed class BoardHub(
     LiveBoards live,
     BoardCommitter committer,
     PresenceService presence,
+    OperationRateLimiter operations,
+    RecentAdmissions admissions,
+    IOptions<EventHandlerOptions> options,
     ILogger<BoardHub> logger)
 {
-    /// <summary>Admits <paramref name="userId"/> to <paramref name="boardId"/> under the access rule of every board endpoint, and remembers the display name.</summary>
+    private readonly int _connectionsPerUser = options.Value.ConnectionsPerUserPerBoard;
+
+    /// <summary>
+    /// Admits <paramref name="userId"/> to <paramref name="boardId"/> under the access rule of every board endpoint,
+    /// unless the user already has <see cref="EventHandlerOptions.ConnectionsPerUserPerBoard"/> connections there (those
+    /// the service lists in the board's group, and those this instance admitted a moment ago: <see cref="RecentAdmissions"/>),
+    /// and remembers the display name.
+    /// </summary>
     /// <exception cref="NotFoundException">The board does not exist.</exception>
     /// <exception cref="ForbiddenException">The board is private and the user is neither its owner nor a member.</exception>
+    /// <exception cref="RateLimitedException">The user has as many connections on the board as allowed.</exception>
     public async Task<BoardAdmission> OnConnectAsync(string userId, string connectionId, string boardId, string name, CancellationToken cancellationToken)
     {
         var metadata = await store.GetMetadataAsync(boardId, cancellationToken)
             ?? throw new NotFoundException("board-not-found", "The board does not exist.");
         var role = metadata.RoleOf(userId) ?? throw new ForbiddenException("This private board admits only its owner and members.");
+        var listed = await presence.ListConnectionsAsync(boardId, userId, cancellationToken);
+        if (admissions.TryAdmit(boardId, userId, connectionId, listed, _connectionsPerUser) is { } open)
+        {
+            logger.LogWarning("Refused connection {ConnectionId} of user {UserId} to board {BoardId}: {Open} connections already open", connectionId, userId, boardId, open);
+            throw new RateLimitedException(
+                $"You already have {open} connections to this board (at most {_connectionsPerUser}); close another tab or device and try again.",
+                TimeSpan.FromSeconds(5),
+                "too-many-connections");
+        }
+
         await store.RememberNameAsync(boardId, userId, name, cancellationToken);
         logger.LogInformation("Admitted connection {ConnectionId} of user {UserId} to board {BoardId} as {Role}", connectionId, userId, boardId, role);
         return new BoardAdmission(boardId, name, role, BoardChannels.Groups(boardId), BoardChannels.Permissions(boardId, role));
     }
 
-    /// <summary>Tells the board who is there now; when <paramref name="leavingConnectionId"/> leaves it empty, snapshots the board.</summary>
+    /// <summary>
+    /// Tells the board who is there now (coalesced with the board's other changes of the moment); when
+    /// <paramref name="leavingConnectionId"/>'s going leaves it empty, snapshots the board once.
+    /// </summary>
     public async Task OnPresenceAsync(string boardId, string? leavingConnectionId, CancellationToken cancellationToken)
     {
+        if (leavingConnectionId is not null)
+        {
+            operations.Forget(leavingConnectionId);
+            admissions.Forget(boardId, leavingConnectionId);
+        }
+
         try
         {
-            var now = await presence.BroadcastAsync(boardId, leavingConnectionId, cancellationToken);
-            if (leavingConnectionId is not null && now.Count == 0 && await live.SnapshotCurrentAsync(boardId, cancellationToken) is { } snapshot)
+            var round = await presence.UpdateAsync(boardId, leavingConnectionId, cancellationToken);
+            if (leavingConnectionId is not null && round.Presence.Count == 0 && round.ClaimEmptyBoard()
+                && await live.SnapshotCurrentAsync(boardId, cancellationToken) is { } snapshot)
             {
                 var written = await store.WriteSnapshotAsync(snapshot, cancellationToken);
                 logger.LogInformation("Last user left board {BoardId}; snapshot at {Seq} {Outcome}", boardId, snapshot.State.Seq, written ? "written" : "already existed");
@@ -53,16 +86,27 @@ public sealed class BoardHub(
     }
 
     /// <summary>
-    /// Validates and commits an operation <paramref name="userId"/> sent on <paramref name="boardId"/>, after checking
-    /// again that the board exists and lets the user edit it now: a decision made at connect does not outlive a
-    /// change of members, roles or visibility, nor a reliable reconnect that skips <c>connect</c>.
+    /// Validates and commits an operation <paramref name="userId"/> sent on <paramref name="boardId"/> over
+    /// <paramref name="connectionId"/>, within the connection's operation rate (checked before anything is read or
+    /// stored), after checking again that the board exists and lets the user edit it now: a decision made at connect
+    /// does not outlive a change of members, roles or visibility, nor a reliable reconnect that skips <c>connect</c>.
     /// </summary>
+    /// <exception cref="RateLimitedException">The connection sent more operations than its rate allows; nothing was stored.</exception>
     /// <exception cref="NotFoundException">The board does not exist (any more); nothing was stored.</exception>
     /// <exception cref="ForbiddenException">The user is no longer admitted, or is a viewer; nothing was stored.</exception>
     /// <exception cref="InvalidRequestException">The operation is malformed; nothing was stored.</exception>
     /// <exception cref="UnavailableException">Storage failed; nothing was committed, and the service's retry is safe.</exception>
-    public async Task<CommitResult> OnOperationAsync(string userId, string boardId, string eventName, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    public async Task<CommitResult> OnOperationAsync(string userId, string connectionId, string boardId, string eventName, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
+        if (operations.TryTake(connectionId) is { } wait)
+        {
+            logger.LogWarning("Refused an operation of user {UserId} on board {BoardId}: connection {ConnectionId} is over its operation rate", userId, boardId, connectionId);
+            throw new RateLimitedException(
+                $"Too many changes at once: at most {operations.OperationsPerSecond} per second from one connection. This change was not saved; wait a moment and try again.",
+                wait,
+                "too-many-operations");
+        }
+
         var metadata = await boards.GetAsync(boardId, cancellationToken)
             ?? throw new NotFoundException("board-not-found", "The board does not exist.");
         var role = metadata.RoleOf(userId);

@@ -202,7 +202,7 @@ public sealed class WebPubSubProtocol(IOptions<WebPubSubOptions> options, BoardH
             throw InvalidRequestException.UnsupportedMediaType();
         }
 
-        var result = await hub.OnOperationAsync(state.UserId, state.BoardId, eventName, body, cancellationToken);
+        var result = await hub.OnOperationAsync(state.UserId, state.ConnectionId, state.BoardId, eventName, body, cancellationToken);
         return new OkObjectResult(new { seq = result.Seq });
     }
 

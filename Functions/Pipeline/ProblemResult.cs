@@ -61,8 +61,8 @@ public sealed class ProblemResult : IActionResult
     public static ProblemResult NotFound(string kind, string detail) => new(StatusCodes.Status404NotFound, kind, "Not found", detail);
 
     /// <summary>429: the caller exceeded its rate limit.</summary>
-    public static ProblemResult RateLimited(TimeSpan retryAfter, string detail = "The per-user rate limit of this endpoint is exhausted; retry later.") =>
-        new(StatusCodes.Status429TooManyRequests, "rate-limited", "Too many requests", detail, retryAfter);
+    public static ProblemResult RateLimited(TimeSpan retryAfter, string detail = "The per-user rate limit of this endpoint is exhausted; retry later.", string code = "rate-limited") =>
+        new(StatusCodes.Status429TooManyRequests, code, "Too many requests", detail, retryAfter);
 
     /// <summary>502: a dependency answered with an error we cannot recover from.</summary>
     public static ProblemResult UpstreamFailure(string detail) => new(StatusCodes.Status502BadGateway, "upstream-failure", "Upstream service failed", detail);
@@ -83,7 +83,7 @@ public sealed class ProblemResult : IActionResult
             NotFoundException => NotFound(exception.Code, exception.Message),
             ForbiddenException => Forbidden(exception.Message),
             ConflictException => Conflict(exception.Message),
-            RateLimitedException limited => RateLimited(limited.RetryAfter, exception.Message),
+            RateLimitedException limited => RateLimited(limited.RetryAfter, exception.Message, exception.Code),
             UnavailableException { RetryAfter: { } retryAfter } => UpstreamUnavailable(exception.Message, retryAfter),
             UnavailableException => UpstreamFailure(exception.Message),
             _ => throw new ArgumentOutOfRangeException(nameof(exception), exception.GetType().Name, "No problem response is defined for this error."),

@@ -35,6 +35,9 @@ var settings = new Dictionary<string, string?>
     ["FluidRelay:TenantId"] = "bench",
     ["FluidRelay:TenantKey"] = "bench-key",
     ["FluidRelay:Endpoint"] = "http://localhost:7070",
+    // Each worker is one connection sending as fast as it can: the per-connection operation limit would measure itself.
+    ["EventHandler:OperationsPerSecond"] = "100000",
+    ["EventHandler:OperationBurst"] = "1000000",
 };
 
 var builder = WebApplication.CreateSlimBuilder();

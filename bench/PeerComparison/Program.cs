@@ -40,6 +40,9 @@ settings["Acs:ConnectionString"] = $"endpoint={acs.BaseAddress()};accesskey={acs
 settings["FluidRelay:TenantId"] = FluidTenant;
 settings["FluidRelay:TenantKey"] = FluidKey;
 settings["RateLimit:PermitsPerMinute"] = "100000";
+// Each worker is one connection sending as fast as it can: the per-connection operation limit would measure itself.
+settings["EventHandler:OperationsPerSecond"] = "100000";
+settings["EventHandler:OperationBurst"] = "1000000";
 var functionApp = Path.Combine(root, "Functions/bin/Release/net10.0");
 // Warnings and errors of the hosts and workers go to stderr, so the tables on stdout stay clean.
 Action<ILoggingBuilder> logging = builder => builder
