@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using Collab.Emulators.WebPubSub;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -13,9 +13,9 @@ namespace Collab.Bench.EmulatorLoad;
 
 /// <summary>
 /// The fan-out floor: a bare Kestrel WebSocket server that does only what fan-out cannot avoid. Each connection is in
-/// the one group; a <c>sendToGroup</c> frame is rendered once as the same <c>message</c> frame the emulator sends
-/// (reliable receivers get their own <c>sequenceId</c> spliced on) and queued to every other connection, whose single
-/// writer sends it. No tokens, upstream events, acks or buffers for recovery: the gap to the emulator is their cost.
+/// the one group; a <c>sendToGroup</c> frame is rendered once, by the emulator's own <see cref="OutgoingMessage"/>, as
+/// the same <c>message</c> frame the emulator sends (reliable receivers get their own <c>sequenceId</c> spliced on),
+/// and queued to every other connection, whose single writer sends it. No tokens, upstream events, acks or buffers for recovery: the gap to the emulator is their cost.
 /// </summary>
 internal static class FloorServer
 {
@@ -49,8 +49,9 @@ internal static class FloorServer
                     using var frame = JsonDocument.Parse(buffer.AsMemory(0, result.Count));
                     if (frame.RootElement.GetProperty("type").GetString() == "sendToGroup")
                     {
-                        var message = new SharedFrame(frame.RootElement.GetProperty("group").GetString()!, frame.RootElement.GetProperty("data").GetRawText());
-                        foreach (var receiver in connections.Keys)
+                        var data = frame.RootElement.GetProperty("data");
+                        var message = new OutgoingMessage("group", frame.RootElement.GetProperty("group").GetString(), "sender", new MessagePayload("json", JsonSerializer.SerializeToUtf8Bytes(data)));
+                        foreach (var (receiver, _) in connections)
                         {
                             if (receiver != self)
                             {
@@ -73,29 +74,14 @@ internal static class FloorServer
         await app.RunAsync();
     }
 
-    /// <summary>A message rendered once for every receiver.</summary>
-    private sealed class SharedFrame(string group, string data)
-    {
-        public byte[] Json { get; } = Encoding.UTF8.GetBytes($"{{\"type\":\"message\",\"from\":\"group\",\"group\":{JsonSerializer.Serialize(group)},\"fromUserId\":\"sender\",\"dataType\":\"json\",\"data\":{data}}}");
-
-        public byte[] Reliable(long sequenceId)
-        {
-            var suffix = Encoding.ASCII.GetBytes(",\"sequenceId\":" + sequenceId.ToString(CultureInfo.InvariantCulture) + "}");
-            var result = new byte[Json.Length - 1 + suffix.Length];
-            Json.AsSpan(0, Json.Length - 1).CopyTo(result);
-            suffix.CopyTo(result, Json.Length - 1);
-            return result;
-        }
-    }
-
     /// <summary>One connection and its single writer.</summary>
     private sealed class Receiver(WebSocket socket, bool reliable)
     {
         private readonly Channel<byte[]> _outbox = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
         private long _sequenceId;
 
-        public void Post(SharedFrame message) =>
-            _outbox.Writer.TryWrite(reliable ? message.Reliable(Interlocked.Increment(ref _sequenceId)) : message.Json);
+        public void Post(OutgoingMessage message) =>
+            _outbox.Writer.TryWrite(reliable ? message.ReliableFrame(Interlocked.Increment(ref _sequenceId)) : message.JsonFrame);
 
         public void Complete() => _outbox.Writer.TryComplete();
 
