@@ -24,12 +24,14 @@ out=$(mktemp)
   echo '### Worker memory as boards accumulate'
   bench/BoardScale/run.sh 2>/dev/null | grep -E '^\|'
   echo
-  echo '### End to end through the local stack'
+  echo '### Emulator fan-out against a bare Kestrel floor'
+  dotnet build bench/EmulatorLoad -c Release --nologo -v quiet >/dev/null
+  dotnet bench/EmulatorLoad/bin/Release/net10.0/Collab.Bench.EmulatorLoad.dll Emulators/bin/Release/net10.0/Collab.Emulators.dll 2>/dev/null
+  echo
+  echo '### End to end through the local stack, against the emulator fan-out floor'
   ./scripts/start.sh >/tmp/collab-bench-stack.log 2>&1 &
   stack=$!
   for _ in $(seq 1 90); do curl -sf -o /dev/null http://localhost:7071/api/health && break; sleep 2; done
-  echo '| Scenario | Deliveries | p50 | p99 |'
-  echo '|---|---|---|---|'
   node bench/e2e-latency.mjs
   kill -TERM "$stack"; wait "$stack" || true
 } | tee "$out"

@@ -154,8 +154,8 @@ const scenarios = {
       const { boardId, model, connection } = window.collab;
       const seq = model().seq + 1;
       const at = new Date().toISOString();
-      const fakeClear = { name: "op", data: { seq, opId: "forged", author: "someone-else", at, op: { type: "clear" } } };
-      const fakeChat = { name: "op", data: { seq, opId: "forged-chat", author: "someone-else", at, op: { type: "chat", text: "FORGED" } } };
+      const fakeClear = { name: "ops", data: { ops: [{ seq, opId: "forged", author: "someone-else", at, op: { type: "clear" } }] } };
+      const fakeChat = { name: "ops", data: { ops: [{ seq, opId: "forged-chat", author: "someone-else", at, op: { type: "chat", text: "FORGED" } }] } };
       const fakePresence = { name: "presence", data: { boardId, users: [{ userId: "ghost", name: "Ghost", connections: 1 }], count: 1 } };
       const badPreview = { kind: "preview", author: "someone-else", shape: { id: "p", kind: "rect", color: "red", width: 1, x: 0, y: 0, w: 1e9, h: 1 } };
       for (const data of [fakeClear, fakeChat, fakePresence, badPreview]) connection.sendPreview(data);

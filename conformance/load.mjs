@@ -24,7 +24,7 @@ const scenarios = {
       const client = new WebPubSubClient({ getClientAccessUrl: async () => user.url }, { autoReconnect: false });
       const state = { user, client, seen: [], acked: 0, failed: 0 };
       client.on("group-message", (e) => {
-        if (e.message.data?.name === "op") state.seen.push(e.message.data.data);
+        if (e.message.data?.name === "ops") state.seen.push(...e.message.data.data.ops);
       });
       clients.push(client);
       await client.start();

@@ -20,7 +20,7 @@ async function connect(cookie, options) {
   client.on("disconnected", () => (state.disconnectedAt ??= Date.now()));
   client.on("stopped", () => (state.stopped = true));
   client.on("group-message", (e) => {
-    if (e.message.data?.name === "op") state.ops.push(e.message.data.data);
+    if (e.message.data?.name === "ops") state.ops.push(...e.message.data.data.ops);
   });
   clients.push(client);
   await client.start();

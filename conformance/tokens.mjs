@@ -77,7 +77,7 @@ const scenarios = {
 
     // The server's group is the server's: a client can neither send to it nor leave and rejoin groups at will.
     const forbidden = (error) => error.errorDetail?.name === "Forbidden";
-    await assert.rejects(client.sendToGroup(serverGroup, { name: "op", data: { seq: 999 } }, "json"), forbidden);
+    await assert.rejects(client.sendToGroup(serverGroup, { name: "ops", data: { ops: [{ seq: 999 }] } }, "json"), forbidden);
     await assert.rejects(client.leaveGroup(serverGroup), forbidden);
     const other = "preview.someone-elses-board";
     await assert.rejects(client.joinGroup(other), forbidden);

@@ -12,11 +12,14 @@ const clients = [];
 
 async function join(user) {
   const client = new WebPubSubClient({ getClientAccessUrl: async () => user.url }, { autoReconnect: false });
-  const state = { user, client, presence: null, ops: [], responses: [] };
+  const state = { user, client, presence: null, ops: [], batches: [], responses: [] };
   client.on("group-message", (e) => {
     const message = e.message.data;
     if (message?.name === "presence") state.presence = message.data;
-    if (message?.name === "op") state.ops.push(message.data);
+    if (message?.name === "ops") {
+      state.batches.push(message.data.ops.map((o) => o.seq));
+      state.ops.push(...message.data.ops);
+    }
   });
   client.on("server-message", (e) => state.responses.push(e.message.data));
   clients.push(client);
@@ -75,6 +78,32 @@ const scenarios = {
     for (const v of views) assert.deepEqual(v.shapes, views[0].shapes, "every client sees the same board");
     writeFileSync(process.env.OUT_FILE, JSON.stringify(views));
 
+    for (const state of states) state.client.stop();
+  },
+
+  // Every client sends all its operations at once, so operations from several connections queue behind an append in
+  // flight and commit together: each committed batch reaches the group as one message (one REST send-to-group), its
+  // ops in seq order, and the messages together carry every op once.
+  async batchedBroadcast() {
+    const states = [];
+    for (const user of users) states.push(await join(user));
+    await Promise.all(states.map((state, c) => Promise.all(Array.from({ length: opsPerClient }, (_, i) =>
+      state.client.sendEvent("addShape", { opId: `${state.user.userId}-${i}`, shape: rect(`${state.user.userId}-s${i}`, c * 100 + i) }, "json")))));
+
+    const total = users.length * opsPerClient;
+    for (const state of states) {
+      await waitFor(() => state.ops.length >= total, `${state.user.userId} to receive all ${total} operations`);
+      assert.deepEqual(state.ops.map((o) => o.seq), Array.from({ length: total }, (_, i) => i + 1), "committed operations arrive once each, in seq order");
+      for (const batch of state.batches) {
+        assert.ok(batch.length > 0 && batch.every((seq, i) => i === 0 || seq === batch[i - 1] + 1), `a batch message carries consecutive seqs: ${batch}`);
+      }
+
+      assert.deepEqual(state.batches, states[0].batches, "every client receives the same batch messages");
+    }
+
+    const messages = states[0].batches.length;
+    assert.ok(messages < total, `operations committed together arrive together: ${messages} messages for ${total} operations`);
+    console.log(`${total} committed operations in ${messages} broadcast messages: ${(messages / total).toFixed(2)} REST calls per op`);
     for (const state of states) state.client.stop();
   },
 };

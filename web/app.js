@@ -245,7 +245,7 @@ async function catchUp() {
 // previews come from the preview group, are drawn only as valid shapes, and only for the user who sent them.
 function onGroupMessage({ group, fromUserId, data }) {
   if (group === connection?.serverGroup && fromUserId === null) {
-    if (data?.name === "op") receiveOp(data.data);
+    if (data?.name === "ops" && Array.isArray(data.data?.ops)) receiveOps(data.data.ops);
     else if (data?.name === "presence") renderPresence(data.data);
   } else if (group === connection?.previewGroup && fromUserId && data?.kind === "preview" && data.author === fromUserId) {
     if (data.shape === null || isValidShape(data.shape)) renderRemotePreview(data);
@@ -287,9 +287,9 @@ function applyRole(role) {
   if (owner && board) $("members-form").elements.members.value = board.members.map((m) => `${m.userId}:${m.role}`).join(", ");
 }
 
-function receiveOp(entry) {
-  if (entry.seq <= model.seq) return;
-  buffered.set(entry.seq, entry);
+// One message per committed batch, its ops in seq order; those at or below the model's seq came already (a catch-up).
+function receiveOps(entries) {
+  for (const entry of entries) if (entry.seq > model.seq) buffered.set(entry.seq, entry);
   while (buffered.has(model.seq + 1)) {
     const next = buffered.get(model.seq + 1);
     buffered.delete(next.seq);

@@ -58,8 +58,12 @@ public sealed class Hub(string name)
     }
 
     /// <summary>The connections in <paramref name="group"/>.</summary>
+    /// <remarks>
+    /// Enumerates the members in place: <c>ConcurrentDictionary.Values</c> would take every lock of the group and copy
+    /// it once per message sent to it, which fan-out to a large group pays on each message.
+    /// </remarks>
     public IEnumerable<ClientConnection> InGroup(string group) =>
-        _groups.TryGetValue(group, out var members) ? members.Values : [];
+        _groups.TryGetValue(group, out var members) ? members.Select(m => m.Value) : [];
 
     /// <summary>The connections of <paramref name="userId"/>.</summary>
     public IEnumerable<ClientConnection> OfUser(string userId) => Connections.Values.Where(c => c.UserId == userId);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net.WebSockets;
-using System.Text;
 
 namespace Collab.Emulators.WebPubSub;
 
@@ -22,13 +21,19 @@ public sealed class OutgoingMessage(string from, string? group, string? fromUser
     public byte[] JsonFrame => _jsonFrame ??= ClientFrames.Message(from, group, fromUserId, Payload, null);
 
     /// <summary>The reliable frame: the shared frame with <c>"sequenceId":N</c> as its last property.</summary>
+    /// <remarks>Written straight into the one array each receiver needs: this runs once per receiver of every message.</remarks>
     public byte[] ReliableFrame(long sequenceId)
     {
         var frame = JsonFrame;
-        var suffix = Encoding.ASCII.GetBytes(",\"sequenceId\":" + sequenceId.ToString(CultureInfo.InvariantCulture) + "}");
-        var result = new byte[frame.Length - 1 + suffix.Length];
+        Span<byte> digits = stackalloc byte[20];
+        sequenceId.TryFormat(digits, out var length, provider: CultureInfo.InvariantCulture);
+        var result = new byte[frame.Length - 1 + SequenceIdProperty.Length + length + 1];
         frame.AsSpan(0, frame.Length - 1).CopyTo(result);
-        suffix.CopyTo(result, frame.Length - 1);
+        SequenceIdProperty.CopyTo(result.AsSpan(frame.Length - 1));
+        digits[..length].CopyTo(result.AsSpan(frame.Length - 1 + SequenceIdProperty.Length));
+        result[^1] = (byte)'}';
         return result;
     }
+
+    private static ReadOnlySpan<byte> SequenceIdProperty => ",\"sequenceId\":"u8;
 }

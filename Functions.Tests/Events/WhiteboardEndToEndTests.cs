@@ -24,20 +24,14 @@ public sealed class WhiteboardEndToEndTests(EmulatorHost emulators) : IClassFixt
     {
         const int opsPerClient = 5;
         await using var stack = await LocalStack.StartAsync(emulators);
-        var boardId = LiveBoardsTests.NewBoard();
-        await stack.Services.GetRequiredService<BoardStore>().CreateOrUpdateAsync(
-            new BoardMetadata(boardId, "End to end", BoardVisibility.Public, "alice", [], Guid.NewGuid(), DateTimeOffset.UtcNow), "alice", CancellationToken.None);
-        var issuer = stack.Services.GetRequiredService<WebPubSubTokenIssuer>();
-        var users = new[] { ("alice", "Alice"), ("bob", "Bob"), ("carol", "Carol") }
-            .Select(u => new { userId = u.Item1, name = u.Item2, url = issuer.Issue(new SignedInUser(u.Item1, u.Item2, "dev"), boardId, BoardRoles.Editor).Url.AbsoluteUri })
-            .ToList();
+        var (boardId, users) = await CreateBoardAsync(stack, ["alice", "bob", "carol"]);
 
         var views = Path.GetTempFileName();
         try
         {
             await NodeScript.AssertPassesAsync("whiteboard.mjs", new Dictionary<string, string>
             {
-                ["USERS"] = JsonSerializer.Serialize(users),
+                ["USERS"] = users,
                 ["OPS_PER_CLIENT"] = opsPerClient.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["OUT_FILE"] = views,
             }, "threeClients");
@@ -64,5 +58,41 @@ public sealed class WhiteboardEndToEndTests(EmulatorHost emulators) : IClassFixt
         {
             File.Delete(views);
         }
+    }
+
+    /// <summary>
+    /// Operations from several connections that commit in one group-commit batch reach the board's group as one
+    /// message, one REST send-to-group (shared/protocols/web-pubsub.md §5.3), carrying the batch's ops in seq order;
+    /// each receiver sees every op once. The script asserts fewer messages than operations and consecutive seqs per message.
+    /// </summary>
+    [Fact]
+    public async Task OpsCommittedTogether_AreBroadcastAsOneMessagePerBatch_EachOpOnceInSeqOrder()
+    {
+        const int opsPerClient = 6;
+        await using var stack = await LocalStack.StartAsync(emulators);
+        var (boardId, users) = await CreateBoardAsync(stack, Enumerable.Range(1, 8).Select(i => "user" + i).ToArray());
+
+        await NodeScript.AssertPassesAsync("whiteboard.mjs", new Dictionary<string, string>
+        {
+            ["USERS"] = users,
+            ["OPS_PER_CLIENT"] = opsPerClient.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, "batchedBroadcast");
+
+        var state = await stack.Services.GetRequiredService<LiveBoards>().GetCurrentAsync(boardId, CancellationToken.None);
+        Assert.Equal(8 * opsPerClient, state.Seq);
+    }
+
+    /// <summary>A public board owned by the first user, and client URLs (as the USERS JSON the script reads) for editors.</summary>
+    private static async Task<(string BoardId, string Users)> CreateBoardAsync(LocalStack stack, string[] userIds)
+    {
+        var boardId = LiveBoardsTests.NewBoard();
+        await stack.Services.GetRequiredService<BoardStore>().CreateOrUpdateAsync(
+            new BoardMetadata(boardId, "End to end", BoardVisibility.Public, userIds[0], [], Guid.NewGuid(), DateTimeOffset.UtcNow), userIds[0], CancellationToken.None);
+        var issuer = stack.Services.GetRequiredService<WebPubSubTokenIssuer>();
+        var users = userIds
+            .Select(id => (id, name: char.ToUpperInvariant(id[0]) + id[1..]))
+            .Select(u => new { userId = u.id, u.name, url = issuer.Issue(new SignedInUser(u.id, u.name, "dev"), boardId, BoardRoles.Editor).Url.AbsoluteUri })
+            .ToList();
+        return (boardId, JsonSerializer.Serialize(users));
     }
 }
