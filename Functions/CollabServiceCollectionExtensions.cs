@@ -64,17 +64,19 @@ public static class CollabServiceCollectionExtensions
             services.AddSingleton<ILogSegments, InMemoryLogSegments>();
             services.AddSingleton<IBoardBroadcaster, SilentBoardBroadcaster>();
             services.AddSingleton<IBoardActivity, InMemoryBoardActivity>();
+            // Snapshots name positions in the in-memory log, so they must not reach the storage a persisted instance reads.
+            services.AddSingleton<IBoardSnapshots, InMemoryBoardSnapshots>();
         }
         else
         {
             services.AddSingleton<ILogSegments, BlobLogSegments>();
             services.AddSingleton<IBoardBroadcaster, WebPubSubBoardBroadcaster>();
             services.AddSingleton<IBoardActivity>(sp => sp.GetRequiredService<BoardStore>());
+            services.AddSingleton<IBoardSnapshots>(sp => sp.GetRequiredService<BoardStore>());
         }
 
         services.AddSingleton<BoardLog>();
         services.AddSingleton<BoardStore>();
-        services.AddSingleton<IBoardSnapshots>(sp => sp.GetRequiredService<BoardStore>());
         services.AddSingleton<LiveBoards>();
         services.AddSingleton<BoardCommitter>();
         services.AddSingleton<PresenceService>();

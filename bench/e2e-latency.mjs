@@ -114,7 +114,8 @@ async function measure(name, send, probes = null, duration = seconds) {
   return { name, latencies: done.latencies.sort((a, b) => a - b), acks: done.acks.sort((a, b) => a - b), messages: done.messages, ops: done.ops };
 }
 
-const viaWorker = (i, n, opId) => clients[i].sendEvent("addShape", { opId, shape: { id: opId, kind: "line", color: "#112233", width: 2, points: [[n, i], [n + 5, i + 5]] } }, "json");
+// Each client redraws its own 40 shapes, so the board stays far below its size cap (Boards:MaxShapes) however long it runs.
+const viaWorker = (i, n, opId) => clients[i].sendEvent("addShape", { opId, shape: { id: `s${i}-${n % 40}`, kind: "line", color: "#112233", width: 2, points: [[n, i], [n + 5, i + 5]] } }, "json");
 const viaRest = async (i, n, opId) => {
   const body = JSON.stringify({ name: "ops", data: { ops: [{ seq: 0, opId, author: `latency-${i}`, at: new Date().toISOString(), op: { type: "floor" } }] } });
   const response = await fetch(sendUrl, { method: "POST", headers: { authorization, "content-type": "application/json" }, body });

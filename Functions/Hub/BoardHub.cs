@@ -16,6 +16,7 @@ namespace Collab.Functions.Hub;
 /// </summary>
 public sealed class BoardHub(
     BoardStore store,
+    IBoardSnapshots snapshots,
     BoardMetadataCache boards,
     LiveBoards live,
     BoardCommitter committer,
@@ -74,7 +75,7 @@ public sealed class BoardHub(
             if (leavingConnectionId is not null && round.Presence.Count == 0 && round.ClaimEmptyBoard()
                 && await live.SnapshotCurrentAsync(boardId, cancellationToken) is { } snapshot)
             {
-                var written = await store.WriteSnapshotAsync(snapshot, cancellationToken);
+                var written = await snapshots.WriteSnapshotAsync(snapshot, cancellationToken);
                 logger.LogInformation("Last user left board {BoardId}; snapshot at {Seq} {Outcome}", boardId, snapshot.State.Seq, written ? "written" : "already existed");
             }
         }

@@ -6,7 +6,8 @@ using Collab.Boards.Storage;
 namespace Collab.Functions.Hub;
 
 /// <summary>
-/// Board metadata for the event handler, which checks admission on every operation: an entry is trusted for
+/// Board metadata for the admission checks that run often (the event handler's on every operation, negotiate's on
+/// every token; connect reads the stored metadata itself): an entry is trusted for
 /// <see cref="FreshFor"/>, then revalidated with its ETag (a 304 costs no body). At most <see cref="Capacity"/>
 /// boards are held; past that the entries not used for longest are dropped. An instance that changes a board
 /// forgets its entry at once; other instances see the change within <see cref="FreshFor"/>, and the change's REST

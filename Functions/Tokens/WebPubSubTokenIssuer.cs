@@ -1,6 +1,6 @@
 using Collab.Boards.Errors;
 using Collab.Boards.Model;
-using Collab.Boards.Storage;
+using Collab.Functions.Hub;
 using Collab.Functions.Identity;
 using Collab.Functions.WebPubSub;
 using Collab.Protocols.WebPubSub;
@@ -18,14 +18,14 @@ namespace Collab.Functions.Tokens;
 public sealed class WebPubSubTokenIssuer
 {
     private readonly WebPubSubOptions _options;
-    private readonly BoardStore _boards;
+    private readonly BoardMetadataCache _boards;
     private readonly TimeProvider _time;
     private readonly string _audience;
     private readonly string _clientEndpoint;
     private readonly byte[] _key;
 
     /// <summary>Creates the issuer from validated options.</summary>
-    public WebPubSubTokenIssuer(IOptions<WebPubSubOptions> options, BoardStore boards, TimeProvider time)
+    public WebPubSubTokenIssuer(IOptions<WebPubSubOptions> options, BoardMetadataCache boards, TimeProvider time)
     {
         _boards = boards;
         _options = options.Value;
@@ -48,7 +48,9 @@ public sealed class WebPubSubTokenIssuer
             throw new InvalidRequestException(BoardId.Requirement);
         }
 
-        var board = await _boards.GetMetadataAsync(boardId, cancellationToken)
+        // The cached metadata (at most a second old, or this instance's own latest change) is enough here: the token
+        // admits nothing by itself, because connect checks the board's stored metadata again.
+        var board = await _boards.GetAsync(boardId, cancellationToken)
             ?? throw new NotFoundException("board-not-found", "The board does not exist.");
         return Issue(user, boardId, board.RoleOf(user.UserId) ?? throw new ForbiddenException("This private board admits only its owner and members."));
     }

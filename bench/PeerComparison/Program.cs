@@ -106,12 +106,26 @@ try
 {
     var oursClients = await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(i => SignedInClientAsync(ours.BaseAddress, $"bench-user-{i}")));
     var nodeClients = Enumerable.Range(0, Concurrency).Select(i => PrincipalClient(nodeUrl, $"bench-user-{i}")).ToArray();
+    // Negotiate and operations are admitted only on boards that exist: public ones, so every bench user may draw.
+    foreach (var boardId in Enumerable.Range(0, 8).SelectMany(k => new[] { $"board-{k}", $"peer-board-{k}" }))
+    {
+        using var created = await oursClients[0].PutAsync($"api/boards/{boardId}", new StringContent("""{"title":"bench","visibility":"public"}""", Encoding.UTF8, "application/json"));
+        created.EnsureSuccessStatusCode();
+    }
+
+    // A Fluid token is for the container recorded on its board.
+    foreach (var k in Enumerable.Range(0, 8))
+    {
+        using var recorded = await oursClients[0].PutAsync($"api/boards/board-{k}/fluid", new StringContent($$"""{"containerId":"doc-{{k}}"}""", Encoding.UTF8, "application/json"));
+        recorded.EnsureSuccessStatusCode();
+    }
+
     using var oursWorker = Process.GetProcessById(ours.Worker.Current!.ProcessId);
     using var handlerOnlyWorker = Process.GetProcessById(oursHandlerOnly.Worker.Current!.ProcessId);
     Console.WriteLine($"| Endpoint ({Concurrency} concurrent, {Rounds} alternating rounds of {roundLength.TotalSeconds:0} s) | Collab req/s | Node req/s | Ratio | Collab p99 | Node p99 | Collab CPU per request | Node CPU per request |");
     Console.WriteLine("|---|---|---|---|---|---|---|---|");
     await CompareAsync(oursClients, oursWorker, nodeClients, "negotiate (`POST /api/boards/{id}/negotiate`)", (client, n) => new HttpRequestMessage(HttpMethod.Post, $"api/boards/board-{n % 8}/negotiate"));
-    await CompareAsync(oursClients, oursWorker, nodeClients, "Fluid token (`GET /api/fluid/token`)", (client, n) => new HttpRequestMessage(HttpMethod.Get, $"api/fluid/token?tenantId={FluidTenant}&documentId=doc-{n % 8}"));
+    await CompareAsync(oursClients, oursWorker, nodeClients, "Fluid token (`GET /api/fluid/token`)", (client, n) => new HttpRequestMessage(HttpMethod.Get, $"api/fluid/token?tenantId={FluidTenant}&documentId=doc-{n % 8}&boardId=board-{n % 8}"));
     await CompareAsync(Clients(oursHandlerOnly.BaseAddress, Concurrency), handlerOnlyWorker, nodeClients, "event handler `addShape`, handler only (`Boards:HandlerOnly`: signature, validation, apply in memory)", (client, n) => AddShape(client, n));
     await CompareAsync(oursClients, oursWorker, nodeClients, "event handler `addShape`, Collab full (persisted to Azurite + broadcast) vs Node handler only", (client, n) => AddShape(client, n));
 

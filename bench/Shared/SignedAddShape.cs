@@ -24,7 +24,8 @@ public static class SignedAddShape
         request.Headers.Add("ce-type", "azure.webpubsub.user.addShape");
         request.Headers.Add("ce-eventName", "addShape");
         request.Headers.Add("ce-hub", hub);
-        request.Headers.Add("ce-id", n.ToString(CultureInfo.InvariantCulture));
+        // Unique per request: the handler refuses an event id it saw before with another body (a replay).
+        request.Headers.Add("ce-id", Guid.NewGuid().ToString("N"));
         request.Headers.Add("ce-time", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
         request.Headers.Add("ce-connectionId", connectionId);
         request.Headers.Add("ce-userId", userId);

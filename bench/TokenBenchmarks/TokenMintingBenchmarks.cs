@@ -4,6 +4,7 @@ using BenchmarkDotNet.Attributes;
 using Collab.Boards.Model;
 using Collab.Boards.Storage;
 using Collab.Functions.Configuration;
+using Collab.Functions.Hub;
 using Collab.Functions.Identity;
 using Collab.Functions.Tokens;
 using Collab.Functions.WebPubSub;
@@ -35,7 +36,7 @@ public class TokenMintingBenchmarks
             ConnectionString = "Endpoint=https://collab.webpubsub.azure.com;AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1.0;",
             Hub = "collab",
         }),
-        Boards,
+        new BoardMetadataCache(Boards, TimeProvider.System),
         TimeProvider.System);
 
     private readonly FluidTokenIssuer _fluid = new(
