@@ -237,7 +237,10 @@ async function catchUp() {
   for (;;) {
     const page = await (await api(`/api/boards/${boardId}/ops?after=${model.seq}`)).json();
     for (const entry of page.ops) applyEntry(entry);
-    if (page.ops.length === 0 || model.seq >= page.lastSeq) return;
+    if (page.ops.length === 0 || model.seq >= page.lastSeq) {
+      applyBuffered();
+      return;
+    }
   }
 }
 
@@ -290,13 +293,19 @@ function applyRole(role) {
 // One message per committed batch, its ops in seq order; those at or below the model's seq came already (a catch-up).
 function receiveOps(entries) {
   for (const entry of entries) if (entry.seq > model.seq) buffered.set(entry.seq, entry);
+  applyBuffered();
+  // What remains is past a gap: a broadcast was missed, and the log has it.
+  if (buffered.size > 0) catchUp().catch((error) => showMessage(error.message));
+}
+
+// Applies the buffered ops that follow the model, and drops those a catch-up applied already.
+function applyBuffered() {
   while (buffered.has(model.seq + 1)) {
     const next = buffered.get(model.seq + 1);
     buffered.delete(next.seq);
     applyEntry(next);
   }
-  // A gap means a broadcast was missed: the log has it.
-  if (buffered.size > 0) catchUp().catch((error) => showMessage(error.message));
+  for (const seq of buffered.keys()) if (seq <= model.seq) buffered.delete(seq);
 }
 
 function applyEntry(entry) {

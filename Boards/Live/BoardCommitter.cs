@@ -88,7 +88,8 @@ public sealed class BoardCommitter(
 
                     session.Position = end;
                     Complete(batch, results);
-                    session.Broadcasts = BroadcastAfterAsync(session.Broadcasts, session.BoardId, fresh);
+                    session.EnterHeld();
+                    session.Broadcasts = UnderLeaseAsync(session, BroadcastAfterAsync(session.Broadcasts, session.BoardId, fresh));
                     RecordCommit(session);
                     return;
                 }
@@ -149,6 +150,20 @@ public sealed class BoardCommitter(
         return (fresh, results);
     }
 
+    // Background work holds a lease of its own (taken before it starts), so the board cannot be evicted, and reloaded
+    // by the next caller into a second session whose broadcasts overtake these, until it is done.
+    private static async Task UnderLeaseAsync(BoardSession session, Task work)
+    {
+        try
+        {
+            await work;
+        }
+        finally
+        {
+            session.Exit();
+        }
+    }
+
     private async Task BroadcastAfterAsync(Task previous, string boardId, IReadOnlyList<LoggedOperation> operations)
     {
         await previous;
@@ -178,7 +193,8 @@ public sealed class BoardCommitter(
 
         if (mark || snapshot is not null)
         {
-            session.Writes = WriteAfterAsync(session.Writes, session, mark ? bucket : null, snapshot);
+            session.EnterHeld();
+            session.Writes = UnderLeaseAsync(session, WriteAfterAsync(session.Writes, session, mark ? bucket : null, snapshot));
         }
     }
 

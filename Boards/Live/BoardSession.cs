@@ -143,15 +143,19 @@ internal sealed class BoardSession(string boardId, BoardsOptions options, Action
         return false;
     }
 
+    /// <summary>Takes one more lease, for background work started by a caller that holds one (so it cannot fail).</summary>
+    public void EnterHeld() => Interlocked.Increment(ref _users);
+
     /// <summary>Returns a lease.</summary>
     public void Exit() => Interlocked.Decrement(ref _users);
 
     /// <summary>
-    /// Marks the session evicted if nobody holds a lease and its broadcasts and background writes are done (so a
-    /// reloaded session cannot overtake them); from then on <see cref="TryEnter"/> fails. Nobody holding a lease also means nobody holds the
-    /// gate or has an operation queued, since committers and readers hold a lease throughout.
+    /// Marks the session evicted if nobody holds a lease; from then on <see cref="TryEnter"/> fails. Nobody holding a
+    /// lease means nobody holds the gate or has an operation queued (committers and readers hold a lease throughout)
+    /// and no broadcast or background write is in flight (each holds one until done), so a reloaded session cannot
+    /// overtake them. One atomic swap decides, so nothing can start between a check and the eviction.
     /// </summary>
-    public bool TryEvict() => Broadcasts.IsCompleted && Writes.IsCompleted && Interlocked.CompareExchange(ref _users, -1, 0) == 0;
+    public bool TryEvict() => Interlocked.CompareExchange(ref _users, -1, 0) == 0;
 
     /// <summary>Stops reporting size changes, for a session leaving the live set.</summary>
     /// <returns>The bytes last reported, which the live set must now subtract; 0 when already detached.</returns>
