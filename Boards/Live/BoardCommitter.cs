@@ -124,7 +124,7 @@ public sealed class BoardCommitter(
         var fresh = new List<LoggedOperation>();
         var inBatch = new Dictionary<(string, string), long>();
         var results = new Outcome[batch.Count];
-        var cap = new BoardSizeCap(session.State!, live.Options);
+        var cap = new BoardSizeCap(session.State!, options.Value);
         var seq = session.State!.Seq;
         for (var i = 0; i < batch.Count; i++)
         {

@@ -177,9 +177,6 @@ public sealed class LiveBoards : IDisposable
         }
     }
 
-    /// <summary>The engine's settings.</summary>
-    internal BoardsOptions Options => _options;
-
     /// <summary>
     /// The board's session, held in memory until the lease is disposed: a held session is never evicted. Callers
     /// use it for the whole of their work on it (queueing, waiting for the gate, reading).
