@@ -1,8 +1,14 @@
+using Collab.Emulators.AcsChat;
+using Collab.Emulators.AcsEvents;
+using Collab.Emulators.AcsRooms;
 using Microsoft.Extensions.Options;
 
 namespace Collab.Emulators.AcsIdentity;
 
-/// <summary>Builds the ACS identity emulator, standalone or hosted in-process by tests.</summary>
+/// <summary>
+/// Builds the ACS emulator, standalone or hosted in-process by tests: one origin serving identity, chat (<c>/chat</c>)
+/// and rooms (<c>/rooms</c>), as one ACS resource does.
+/// </summary>
 public static class AcsIdentityEmulatorApp
 {
     /// <summary>Creates the application listening on <paramref name="url"/> (port 0 picks a free port).</summary>
@@ -22,9 +28,18 @@ public static class AcsIdentityEmulatorApp
         builder.Services.AddSingleton<IdentityStore>();
         builder.Services.AddSingleton<AcsRequestAuthenticator>();
         builder.Services.AddSingleton<AcsIdentityEndpoint>();
+        builder.Services.AddSingleton<AcsChatEndpoint>();
+        builder.Services.AddSingleton<AcsRoomsEndpoint>();
+        builder.Services.AddSingleton<AcsEventPublisher>();
 
         var app = builder.Build();
-        app.Run(context => context.RequestServices.GetRequiredService<AcsIdentityEndpoint>().HandleAsync(context));
+        app.Run(context =>
+        {
+            var services = context.RequestServices;
+            return context.Request.Path.StartsWithSegments("/chat") ? services.GetRequiredService<AcsChatEndpoint>().HandleAsync(context)
+                : context.Request.Path.StartsWithSegments("/rooms") ? services.GetRequiredService<AcsRoomsEndpoint>().HandleAsync(context)
+                : services.GetRequiredService<AcsIdentityEndpoint>().HandleAsync(context);
+        });
         return app;
     }
 }

@@ -1,3 +1,7 @@
+using Collab.Emulators.AcsChat;
+using Collab.Emulators.AcsEvents;
+using Collab.Emulators.AcsRooms;
+
 namespace Collab.Emulators.AcsIdentity;
 
 /// <summary>Configuration of the ACS identity emulator, section <c>Acs</c>.</summary>
@@ -17,4 +21,13 @@ public sealed class AcsIdentityEmulatorOptions
 
     /// <summary>How far <c>x-ms-date</c> may be from the emulator's clock.</summary>
     public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The chat data plane under <c>/chat</c>.</summary>
+    public AcsChatEmulatorOptions Chat { get; set; } = new();
+
+    /// <summary>The Rooms control plane under <c>/rooms</c>.</summary>
+    public AcsRoomsEmulatorOptions Rooms { get; set; } = new();
+
+    /// <summary>Event delivery to webhooks.</summary>
+    public AcsEventsEmulatorOptions Events { get; set; } = new();
 }

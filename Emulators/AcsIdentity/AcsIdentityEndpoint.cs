@@ -30,7 +30,7 @@ public sealed class AcsIdentityEndpoint(
     {
         var request = context.Request;
         context.Response.Headers["api-supported-versions"] = string.Join(", ", options.Value.ApiVersions);
-        var body = await ReadBodyAsync(request);
+        var body = await AcsResponses.ReadBodyAsync(request, MaxBodyBytes);
         if (body is null)
         {
             await ErrorAsync(context, 413, "RequestBodyTooLarge", "The request body exceeds 64 KB.");
@@ -292,23 +292,6 @@ public sealed class AcsIdentityEndpoint(
         }
     }
 
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxBodyBytes)
-            {
-                return null;
-            }
-        }
-
-        return buffer.ToArray();
-    }
-
     private static Task NotOwnedAsync(HttpContext context) =>
         ErrorAsync(context, 401, "IdentityNotOwned", "Provided identity doesn't belong to the resource.");
 
@@ -316,12 +299,8 @@ public sealed class AcsIdentityEndpoint(
         JsonAsync(context, 400, new { error = new { code = "ValidationError", message = error.Message, target = error.Target } });
 
     private static Task ErrorAsync(HttpContext context, int status, string code, string message) =>
-        JsonAsync(context, status, new { error = new { code, message } });
+        AcsResponses.ErrorAsync(context, status, code, message);
 
-    private static async Task JsonAsync(HttpContext context, int status, object body)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json; charset=utf-8";
-        await context.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(body));
-    }
+    private static Task JsonAsync(HttpContext context, int status, object body) =>
+        AcsResponses.JsonAsync(context, status, body);
 }

@@ -1,0 +1,6 @@
+namespace Collab.Emulators.AcsEvents;
+
+/// <summary>Configuration of the emulator's event delivery, section <c>Acs:Events</c>.</summary>
+public sealed class AcsEventsEmulatorOptions
+{
+}
