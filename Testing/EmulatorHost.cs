@@ -1,4 +1,5 @@
 using Collab.Emulators;
+using Collab.Emulators.AcsFaults;
 using Collab.Emulators.AcsIdentity;
 using Collab.Emulators.WebPubSub;
 using Microsoft.AspNetCore.Builder;
@@ -28,6 +29,9 @@ public sealed class EmulatorHost : IAsyncLifetime
 
     /// <summary>The ACS emulator's identities, to count what a test created.</summary>
     public IdentityStore AcsIdentities => _acs!.Services.GetRequiredService<IdentityStore>();
+
+    /// <summary>Makes the ACS emulator fail chosen requests on purpose.</summary>
+    public AcsFaultInjector AcsFaults => _acs!.Services.GetRequiredService<AcsFaultInjector>();
 
     public string WebPubSubConnectionString => $"Endpoint={WebPubSubEndpoint.GetLeftPart(UriPartial.Authority)};AccessKey={WebPubSubOptions.AccessKey};Version=1.0;";
 

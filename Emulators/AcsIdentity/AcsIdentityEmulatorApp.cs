@@ -1,5 +1,6 @@
 using Collab.Emulators.AcsChat;
 using Collab.Emulators.AcsEvents;
+using Collab.Emulators.AcsFaults;
 using Collab.Emulators.AcsRooms;
 using Microsoft.Extensions.Options;
 
@@ -31,14 +32,20 @@ public static class AcsIdentityEmulatorApp
         builder.Services.AddSingleton<AcsChatEndpoint>();
         builder.Services.AddSingleton<AcsRoomsEndpoint>();
         builder.Services.AddSingleton<AcsEventPublisher>();
+        builder.Services.AddSingleton<AcsFaultInjector>();
 
         var app = builder.Build();
-        app.Run(context =>
+        app.Run(async context =>
         {
             var services = context.RequestServices;
-            return context.Request.Path.StartsWithSegments("/chat") ? services.GetRequiredService<AcsChatEndpoint>().HandleAsync(context)
+            if (await services.GetRequiredService<AcsFaultInjector>().TryFailAsync(context))
+            {
+                return;
+            }
+
+            await (context.Request.Path.StartsWithSegments("/chat") ? services.GetRequiredService<AcsChatEndpoint>().HandleAsync(context)
                 : context.Request.Path.StartsWithSegments("/rooms") ? services.GetRequiredService<AcsRoomsEndpoint>().HandleAsync(context)
-                : services.GetRequiredService<AcsIdentityEndpoint>().HandleAsync(context);
+                : services.GetRequiredService<AcsIdentityEndpoint>().HandleAsync(context));
         });
         return app;
     }
