@@ -220,8 +220,8 @@ const scenarios = {
     await bob.waitForSelector("#my-boards-empty:not([hidden])");
   },
 
-  // A page sending far more operations at once than its connection may (EventHandler:OperationBurst, 40) is told why
-  // the rest were not saved.
+  // A page sending far more operations at once than its connection may (the .NET test sets EventHandler:OperationBurst
+  // to 5 and OperationsPerSecond to 1) is told why the rest were not saved.
   async tooManyChangesShown() {
     const alice = await signIn("Alice");
     await createBoard(alice, "Busy");
