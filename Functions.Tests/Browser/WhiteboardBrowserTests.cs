@@ -1,4 +1,5 @@
 using Collab.Boards.Live;
+using Collab.Boards.Model;
 using Collab.Functions.Boards;
 using Collab.Functions.Tests.Boards;
 using Collab.Functions.Tests.Infrastructure;
@@ -10,7 +11,9 @@ namespace Collab.Functions.Tests.Browser;
 /// <summary>
 /// The web app in headless Debian chromium (browser/whiteboard.mjs on playwright-core), against the local functions
 /// host, the Web PubSub and ACS emulators and Azurite, with the official client SDKs bundled for the page
-/// (<see cref="WebBundle"/>). A failed scenario leaves screenshots in artifacts/screenshots.
+/// (<see cref="WebBundle"/>). Chat goes to the ACS emulator's HTTPS origin (shared/protocols/acs-chat-rooms.md §2: the
+/// chat SDK sends bearer tokens over https only), whose development certificate chromium trusts by its public key.
+/// A failed scenario leaves screenshots in artifacts/screenshots.
 /// </summary>
 public sealed class WhiteboardBrowserTests(EmulatorHost emulators) : IClassFixture<EmulatorHost>, IClassFixture<WebBundle>
 {
@@ -20,7 +23,7 @@ public sealed class WhiteboardBrowserTests(EmulatorHost emulators) : IClassFixtu
     public async Task EmulatorRestart_ClientsReconnectThroughNegotiate_CatchUp_AndConverge()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (scripts/test.sh does, with apt-get).");
-        await using var stack = await LocalStack.StartAsync(emulators);
+        await using var stack = await StartStackAsync();
         var ready = Path.Combine(Path.GetTempPath(), "collab-ready-" + Guid.NewGuid().ToString("N"));
         var go = ready + "-go";
         try
@@ -48,6 +51,37 @@ public sealed class WhiteboardBrowserTests(EmulatorHost emulators) : IClassFixtu
         }
     }
 
+    /// <summary>A board whose log holds a chat operation from before chat moved to its ACS thread still shows it.</summary>
+    [Fact]
+    public async Task OldLogChat_IsStillShown_BeforeTheThreadsMessages()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (scripts/test.sh does, with apt-get).");
+        await using var stack = await StartStackAsync();
+        var ready = Path.Combine(Path.GetTempPath(), "collab-ready-" + Guid.NewGuid().ToString("N"));
+        var go = ready + "-go";
+        try
+        {
+            var browser = NodeScript.AssertPassesAsync("browser/whiteboard.mjs", Environment(stack, ("READY_FILE", ready), ("GO_FILE", go)), "oldLogChatShown");
+            while (!File.Exists(ready) && !browser.IsCompleted)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.True(File.Exists(ready), "The browser scenario ended before it was ready.");
+            var boardId = await File.ReadAllTextAsync(ready);
+            // Written as the app wrote chat before it moved: the committer still takes it; only the event handler refuses it.
+            var legacy = new IncomingOperation("legacy-chat", new PostChat("from the board log"));
+            await stack.Services.GetRequiredService<BoardCommitter>().CommitAsync(boardId, "someone-earlier", legacy, CancellationToken.None);
+            await File.WriteAllTextAsync(go, "");
+            await browser;
+        }
+        finally
+        {
+            File.Delete(ready);
+            File.Delete(go);
+        }
+    }
+
     [Theory]
     [InlineData("drawPresenceChat")]
     [InlineData("undoRedoAndReload")]
@@ -55,10 +89,11 @@ public sealed class WhiteboardBrowserTests(EmulatorHost emulators) : IClassFixtu
     [InlineData("privateBoardRefused")]
     [InlineData("forgedServerMessagesIgnored")]
     [InlineData("myBoardsAndDelete")]
+    [InlineData("chatThroughThreadAndRemoval")]
     public async Task Scenario(string scenario)
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (scripts/test.sh does, with apt-get).");
-        await using var stack = await LocalStack.StartAsync(emulators);
+        await using var stack = await StartStackAsync();
 
         await NodeScript.AssertPassesAsync("browser/whiteboard.mjs", Environment(stack), scenario);
     }
@@ -71,7 +106,7 @@ public sealed class WhiteboardBrowserTests(EmulatorHost emulators) : IClassFixtu
     public async Task TooManyChanges_TheRefusedOnesAreShownAsNotSaved()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (scripts/test.sh does, with apt-get).");
-        await using var stack = await LocalStack.StartAsync(emulators, settings =>
+        await using var stack = await StartStackAsync(settings =>
         {
             settings["EventHandler:OperationBurst"] = "5";
             settings["EventHandler:OperationsPerSecond"] = "1";
@@ -80,13 +115,23 @@ public sealed class WhiteboardBrowserTests(EmulatorHost emulators) : IClassFixtu
         await NodeScript.AssertPassesAsync("browser/whiteboard.mjs", Environment(stack), "tooManyChangesShown");
     }
 
-    private static Dictionary<string, string> Environment(LocalStack stack, params (string Name, string Value)[] extra)
+    /// <summary>A stack whose <c>/chat</c> sends browsers to the ACS emulator's HTTPS origin (<c>Acs:ClientEndpoint</c>).</summary>
+    private Task<LocalStack> StartStackAsync(Action<Dictionary<string, string?>>? configure = null) =>
+        LocalStack.StartAsync(emulators, settings =>
+        {
+            settings["Acs:ClientEndpoint"] = emulators.AcsHttpsEndpoint.AbsoluteUri;
+            configure?.Invoke(settings);
+        });
+
+    private Dictionary<string, string> Environment(LocalStack stack, params (string Name, string Value)[] extra)
     {
         var environment = new Dictionary<string, string>
         {
             ["BASE_URL"] = stack.BaseAddress.AbsoluteUri,
             ["CHROMIUM"] = Chromium,
             ["SCREENSHOTS"] = Path.Combine(RepositoryRoot.Path, "artifacts", "screenshots"),
+            ["ACS_CERT_SPKI"] = emulators.AcsCertificateSpki,
+            ["ACS_CONNECTION_STRING"] = emulators.AcsConnectionString,
         };
         foreach (var (name, value) in extra)
         {
