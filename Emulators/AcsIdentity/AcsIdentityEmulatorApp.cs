@@ -30,6 +30,7 @@ public static class AcsIdentityEmulatorApp
         builder.Services.AddSingleton<AcsRequestAuthenticator>();
         builder.Services.AddSingleton<AcsIdentityEndpoint>();
         builder.Services.AddSingleton<AcsChatEndpoint>();
+        builder.Services.AddSingleton<RoomStore>();
         builder.Services.AddSingleton<AcsRoomsEndpoint>();
         builder.Services.AddSingleton<AcsEventPublisher>();
         builder.Services.AddSingleton<AcsFaultInjector>();
