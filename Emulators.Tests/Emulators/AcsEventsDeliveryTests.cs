@@ -49,7 +49,7 @@ public sealed class AcsEventsDeliveryTests
     public async Task EventGridSchema_ValidatesFirst_ThenDeliversWhatAzureMessagingEventGridParses()
     {
         await using var receiver = await Receiver.StartAsync();
-        await using var emulator = await EventsEmulator.StartAsync(receiver.Subscription("chat-events", "?secret=s3cr3t-value"));
+        await using var emulator = await AcsEventsEmulator.StartAsync(receiver.Subscription("chat-events", "?secret=s3cr3t-value"));
 
         emulator.Publisher.Publish(MessageReceived("hello"));
         await Eventually.UntilAsync(() => receiver.Notifications.Any(), Within);
@@ -88,7 +88,7 @@ public sealed class AcsEventsDeliveryTests
         await using var receiver = await Receiver.StartAsync();
         var subscription = receiver.Subscription("ce", "");
         subscription.Schema = AcsEventSchema.CloudEventSchemaV1_0;
-        await using var emulator = await EventsEmulator.StartAsync(subscription);
+        await using var emulator = await AcsEventsEmulator.StartAsync(subscription);
 
         emulator.Publisher.Publish(new AcsEvent("Microsoft.Communication.ChatThreadParticipantAdded", "thread/19:t1@thread.v2/participantadded/8:acs:res1_bob", new JsonObject
         {
@@ -124,7 +124,7 @@ public sealed class AcsEventsDeliveryTests
             context.Response.StatusCode = 202;
             return Task.CompletedTask;
         };
-        await using var emulator = await EventsEmulator.StartAsync(receiver.Subscription("late", ""));
+        await using var emulator = await AcsEventsEmulator.StartAsync(receiver.Subscription("late", ""));
 
         emulator.Publisher.Publish(MessageReceived("held"));
         await Eventually.UntilAsync(() => receiver.Upstream.Requests.Count(r => r.Header("aeg-event-type") == "SubscriptionValidation") >= 3, Within);
@@ -145,7 +145,7 @@ public sealed class AcsEventsDeliveryTests
             context.Response.StatusCode = Interlocked.Decrement(ref failures) >= 0 ? 503 : 200;
             return Task.CompletedTask;
         };
-        await using var emulator = await EventsEmulator.StartAsync(receiver.Subscription("flaky", ""));
+        await using var emulator = await AcsEventsEmulator.StartAsync(receiver.Subscription("flaky", ""));
 
         emulator.Publisher.Publish(MessageReceived("again"));
         await Eventually.UntilAsync(() => receiver.Notifications.Count() >= 3, Within);
@@ -170,7 +170,7 @@ public sealed class AcsEventsDeliveryTests
             context.Response.StatusCode = status;
             return Task.CompletedTask;
         };
-        await using var emulator = await EventsEmulator.StartAsync(receiver.Subscription("strict", ""));
+        await using var emulator = await AcsEventsEmulator.StartAsync(receiver.Subscription("strict", ""));
 
         emulator.Publisher.Publish(MessageReceived("once"));
         await Eventually.UntilAsync(() => receiver.Notifications.Any(), Within);
@@ -185,7 +185,7 @@ public sealed class AcsEventsDeliveryTests
     public async Task SubscriptionAddedAfterStart_WithIncludedEventTypes_GetsOnlyThose()
     {
         await using var receiver = await Receiver.StartAsync();
-        await using var emulator = await EventsEmulator.StartAsync();
+        await using var emulator = await AcsEventsEmulator.StartAsync();
         var subscription = receiver.Subscription("filtered", "");
         subscription.IncludedEventTypes = ["Microsoft.Communication.ChatMessageReceivedInThread"];
         emulator.Options.Events.Subscriptions.Add(subscription);
@@ -196,6 +196,34 @@ public sealed class AcsEventsDeliveryTests
         await Task.Delay(300);
 
         Assert.Equal("wanted", ParseMessage(Assert.Single(receiver.Notifications)).MessageBody);
+    }
+
+    [Fact]
+    public async Task EveryThreadEvent_ParsesToItsSystemEventType()
+    {
+        await using var receiver = await Receiver.StartAsync();
+        await using var emulator = await AcsEventsEmulator.StartAsync(receiver.Subscription("all", ""));
+
+        foreach (var sample in AcsEventsSamples.All())
+        {
+            emulator.Publisher.Publish(sample);
+        }
+
+        await Eventually.UntilAsync(() => receiver.Notifications.Count() >= AcsEventsSamples.Types.Count, Within);
+        var parsed = receiver.Notifications.Select(n => Assert.Single(EventGridEvent.ParseMany(BinaryData.FromBytes(n.Body)))).ToList();
+        var data = parsed.ToDictionary(e => e.EventType, e => e.TryGetSystemEventData(out var d) ? d : null);
+
+        Assert.Equal(AcsEventsSamples.Types.Order(), data.Keys.Order());
+        Assert.Equal("hello", Assert.IsType<AcsChatMessageReceivedInThreadEventData>(data[SystemEventNames.AcsChatMessageReceivedInThread]).MessageBody);
+        Assert.Equal("hello, edited", Assert.IsType<AcsChatMessageEditedInThreadEventData>(data[SystemEventNames.AcsChatMessageEditedInThread]).MessageBody);
+        Assert.NotNull(Assert.IsType<AcsChatMessageDeletedInThreadEventData>(data[SystemEventNames.AcsChatMessageDeletedInThread]).DeleteTime);
+        Assert.Equal("Board 1", Assert.IsType<AcsChatThreadCreatedEventData>(data[SystemEventNames.AcsChatThreadCreated]).Properties["topic"].ToString());
+        Assert.Equal(AcsEventsSamples.Alice, Assert.IsType<AcsChatThreadDeletedEventData>(data[SystemEventNames.AcsChatThreadDeleted]).DeletedByCommunicationIdentifier.RawId);
+        Assert.NotNull(Assert.IsType<AcsChatThreadPropertiesUpdatedEventData>(data[SystemEventNames.AcsChatThreadPropertiesUpdated]).EditTime);
+        Assert.Equal(AcsEventsSamples.Bob, Assert.IsType<AcsChatParticipantAddedToThreadEventData>(data[SystemEventNames.AcsChatParticipantAddedToThread]).ParticipantAdded.ParticipantCommunicationIdentifier.RawId);
+        var removed = Assert.IsType<AcsChatParticipantRemovedFromThreadEventData>(data[SystemEventNames.AcsChatParticipantRemovedFromThread]);
+        Assert.Equal(1768471500000, removed.Version);
+        Assert.Equal(AcsEventsSamples.Thread, removed.ThreadId);
     }
 
     private static string Vector13Data =>
@@ -262,43 +290,6 @@ public sealed class AcsEventsDeliveryTests
                     await (Notification ?? (c => Task.CompletedTask))(context);
                     break;
             }
-        }
-    }
-
-    /// <summary>An ACS emulator of its own per test, with millisecond retries and its log captured.</summary>
-    private sealed class EventsEmulator : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-
-        private EventsEmulator(WebApplication app, AcsIdentityEmulatorOptions options, LogCapture logs)
-        {
-            _app = app;
-            Options = options;
-            Logs = logs;
-        }
-
-        public AcsIdentityEmulatorOptions Options { get; }
-
-        public LogCapture Logs { get; }
-
-        public AcsEventPublisher Publisher => _app.Services.GetRequiredService<AcsEventPublisher>();
-
-        public static async Task<EventsEmulator> StartAsync(params AcsEventSubscriptionOptions[] subscriptions)
-        {
-            var options = new AcsIdentityEmulatorOptions();
-            options.Events.Subscriptions.AddRange(subscriptions);
-            options.Events.RetryDelays = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(150)];
-            options.Events.DeliveryTimeout = TimeSpan.FromSeconds(5);
-            var logs = new LogCapture();
-            var app = AcsIdentityEmulatorApp.Create(options, "http://127.0.0.1:0", logging => logging.AddProvider(logs));
-            await app.StartAsync();
-            return new EventsEmulator(app, options, logs);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
         }
     }
 }
