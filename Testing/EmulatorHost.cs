@@ -1,6 +1,7 @@
 using Collab.Emulators;
 using Collab.Emulators.AcsFaults;
 using Collab.Emulators.AcsIdentity;
+using Collab.Emulators.AcsRooms;
 using Collab.Emulators.WebPubSub;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,6 +30,9 @@ public sealed class EmulatorHost : IAsyncLifetime
 
     /// <summary>The ACS emulator's identities, to count what a test created.</summary>
     public IdentityStore AcsIdentities => _acs!.Services.GetRequiredService<IdentityStore>();
+
+    /// <summary>The ACS emulator's rooms, to see a room's participants and roles.</summary>
+    public RoomStore AcsRooms => _acs!.Services.GetRequiredService<RoomStore>();
 
     /// <summary>Makes the ACS emulator fail chosen requests on purpose.</summary>
     public AcsFaultInjector AcsFaults => _acs!.Services.GetRequiredService<AcsFaultInjector>();

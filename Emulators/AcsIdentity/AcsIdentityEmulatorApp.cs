@@ -30,8 +30,11 @@ public static class AcsIdentityEmulatorApp
         builder.Services.AddSingleton<AcsRequestAuthenticator>();
         builder.Services.AddSingleton<AcsIdentityEndpoint>();
         builder.Services.AddSingleton<AcsChatEndpoint>();
+        builder.Services.AddSingleton<RoomStore>();
         builder.Services.AddSingleton<AcsRoomsEndpoint>();
+        builder.Services.AddSingleton(_ => new AcsWebhookClient(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = Timeout.InfiniteTimeSpan }));
         builder.Services.AddSingleton<AcsEventPublisher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AcsEventPublisher>());
         builder.Services.AddSingleton<AcsFaultInjector>();
 
         var app = builder.Build();
