@@ -42,6 +42,11 @@ public static class AcsIdentityEmulatorApp
         builder.Services.AddSingleton<AcsFaultInjector>();
 
         var app = builder.Build();
+        if (certificate is not null)
+        {
+            app.Lifetime.ApplicationStopped.Register(certificate.Dispose);
+        }
+
         app.Run(async context =>
         {
             var services = context.RequestServices;
