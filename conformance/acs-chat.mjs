@@ -71,6 +71,28 @@ const scenarios = {
     await assert.rejects(thread.getProperties(), rejectsWith(404));
   },
 
+  async properties() {
+    const alice = await newUser("Alice");
+    const created = await alice.chat.createChatThread({ topic: "Kept" }, {
+      metadata: { board: "b1" },
+      retentionPolicy: { kind: "threadCreationDate", deleteThreadAfterDays: 40 },
+    });
+    const thread = alice.chat.getChatThreadClient(created.chatThread.id);
+    let properties = await thread.getProperties();
+    assert.deepEqual(properties.metadata, { board: "b1" });
+    assert.deepEqual(properties.retentionPolicy, { kind: "threadCreationDate", deleteThreadAfterDays: 40 });
+
+    await thread.updateProperties({ metadata: { board: "b2" }, retentionPolicy: { kind: "none" } });
+    properties = await thread.getProperties();
+    assert.equal(properties.topic, "Kept", "a PATCH without topic keeps it (merge-patch)");
+    assert.deepEqual(properties.metadata, { board: "b2" });
+    assert.deepEqual(properties.retentionPolicy, { kind: "none" });
+
+    await assert.rejects(thread.updateProperties({ retentionPolicy: { kind: "threadCreationDate", deleteThreadAfterDays: 7 } }), rejectsWith(400), "retention is 30–90 days (§5)");
+    const { id } = await thread.sendMessage({ content: "tagged" }, { metadata: { kind: "note" } });
+    assert.deepEqual((await thread.getMessage(id)).metadata, { kind: "note" });
+  },
+
   async participants() {
     const alice = await newUser("Alice");
     const bob = await newUser("Bob");

@@ -10,6 +10,7 @@ public sealed class AcsChatSdkConformanceTests(EmulatorHost emulators) : IClassF
 {
     [Theory]
     [InlineData("thread")]
+    [InlineData("properties")]
     [InlineData("participants")]
     [InlineData("messages")]
     [InlineData("readReceipts")]

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Collab.Emulators.AcsIdentity;
 using Collab.Protocols.Acs;
+using Collab.Protocols.Jwt;
 using Collab.Testing;
 
 namespace Collab.Emulators.Tests;
@@ -80,7 +81,7 @@ public sealed class AcsChatEmulatorTests(EmulatorHost emulators) : IClassFixture
     }
 
     [Fact]
-    public async Task Tokens_MissingForeignRevokedOrOfADeletedIdentity_Are401Unauthorized()
+    public async Task Tokens_MissingForgedExpiredRevokedOrOfADeletedIdentity_Are401Unauthorized()
     {
         var revoked = await NewUserAsync();
         await IdentityAsync(HttpMethod.Post, $"/identities/{Uri.EscapeDataString(revoked.Id)}/:revokeAccessTokens?api-version=2023-10-01", "");
@@ -89,8 +90,15 @@ public sealed class AcsChatEmulatorTests(EmulatorHost emulators) : IClassFixture
         var voipOnly = await NewUserAsync("voip");
         var valid = await NewUserAsync();
         var forged = valid.Token[..valid.Token.LastIndexOf('.')] + ".AAAA";
+        var key = new AcsUserTokenValidator(emulators.AcsIdentities, Microsoft.Extensions.Options.Options.Create(emulators.AcsOptions), TimeProvider.System).SigningKey;
+        // The valid token's own claims (so its jti is active) with an exp in the past: only the expiry can refuse it.
+        var claims = JsonNode.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(valid.Token.Split('.')[1]))!.AsObject();
+        claims["exp"] = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds();
+        var expired = Hs256Jwt.Create(claims, key);
+        Assert.Null(Hs256Jwt.Validate(expired, key, DateTimeOffset.UtcNow, out var why));
+        Assert.Contains("expired", why, StringComparison.Ordinal);
 
-        foreach (var token in new[] { null, "not-a-jwt", forged, revoked.Token, deleted.Token, voipOnly.Token })
+        foreach (var token in new[] { null, "not-a-jwt", forged, expired, revoked.Token, deleted.Token, voipOnly.Token })
         {
             using var response = await SendAsync(HttpMethod.Post, $"/chat/threads?{Api}", token, new JsonObject { ["topic"] = "x" });
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
