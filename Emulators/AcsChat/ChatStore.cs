@@ -11,6 +11,7 @@ namespace Collab.Emulators.AcsChat;
 public sealed class ChatStore(IOptions<AcsIdentityEmulatorOptions> options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, ChatThread> _threads = new(StringComparer.Ordinal);
+    private readonly Lock _addGate = new();
     private readonly Lock _repeatabilityGate = new();
     private readonly Dictionary<string, byte[]> _repeatability = new(StringComparer.Ordinal);
     private readonly Queue<string> _repeatabilityOrder = new();
@@ -31,12 +32,11 @@ public sealed class ChatStore(IOptions<AcsIdentityEmulatorOptions> options, Time
     /// <summary>Adds a new thread; false when the emulator already holds its maximum.</summary>
     internal bool TryAdd(ChatThread thread)
     {
-        if (_threads.Count >= Options.MaxThreads)
+        // Creates without a repeatability-request-id do not pass through Once; the count check and the add are one step.
+        lock (_addGate)
         {
-            return false;
+            return _threads.Count < Options.MaxThreads && _threads.TryAdd(thread.Id, thread);
         }
-
-        return _threads.TryAdd(thread.Id, thread);
     }
 
     internal ChatThread? Find(string threadId) => _threads.TryGetValue(threadId, out var thread) ? thread : null;
