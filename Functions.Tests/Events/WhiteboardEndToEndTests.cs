@@ -45,7 +45,7 @@ public sealed class WhiteboardEndToEndTests(EmulatorHost emulators) : IClassFixt
                 Assert.True(JsonNode.DeepEquals(stored, clientView!["shapes"]), $"{clientView["userId"]} saw {clientView["shapes"]}, the board holds {stored}");
             }
 
-            Assert.Equal("hello board", Assert.Single(state.Chat).Text);
+            Assert.Equal("#ffeecc", state.Background.Color);
             var snapshots = stack.Services.GetRequiredService<BoardStore>();
             await Eventually.UntilAsync(async () => (await snapshots.ListSnapshotsAsync(boardId, CancellationToken.None)).Any(s => s.Seq == total), TimeSpan.FromSeconds(15));
 

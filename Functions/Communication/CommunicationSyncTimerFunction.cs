@@ -1,0 +1,26 @@
+using Collab.Boards.Storage;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace Collab.Functions.Communication;
+
+/// <summary>
+/// On the snapshot timer's schedule (<c>Boards:SnapshotSchedule</c>): prunes the claims of ACS events older than
+/// two days (Event Grid stops redelivering after at most 24 hours, shared/protocols/acs-chat-rooms.md §11).
+/// </summary>
+public sealed class CommunicationSyncTimerFunction(BoardStore store, TimeProvider time, ILogger<CommunicationSyncTimerFunction> logger)
+{
+    /// <summary>How long an event's claim is kept.</summary>
+    public static readonly TimeSpan ClaimRetention = TimeSpan.FromDays(2);
+
+    /// <summary>Runs on the schedule.</summary>
+    [Function("CommunicationSync")]
+    public async Task Run([TimerTrigger("%Boards:SnapshotSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        var pruned = await store.PruneEventClaimsAsync(time.GetUtcNow() - ClaimRetention, cancellationToken);
+        if (pruned > 0)
+        {
+            logger.LogInformation("Pruned {Claims} claims of relayed ACS events", pruned);
+        }
+    }
+}
