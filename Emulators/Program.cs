@@ -11,6 +11,8 @@ var configuration = new ConfigurationBuilder()
     {
         ["--wps-port"] = "Ports:WebPubSub",
         ["--acs-port"] = "Ports:Acs",
+        ["--acs-https-port"] = "Ports:AcsHttps",
+        ["--cert-dir"] = "Acs:Https:CertificateDirectory",
         ["--host"] = "Ports:Host",
     })
     .Build();
@@ -18,13 +20,15 @@ var configuration = new ConfigurationBuilder()
 var host = configuration["Ports:Host"] ?? "localhost";
 var wpsPort = configuration.GetValue("Ports:WebPubSub", 8080);
 var acsPort = configuration.GetValue("Ports:Acs", 8090);
+var acsHttpsPort = configuration.GetValue("Ports:AcsHttps", 8091);
 var wpsOptions = configuration.GetSection("WebPubSub").Get<WebPubSubEmulatorOptions>() ?? new WebPubSubEmulatorOptions();
 var acsOptions = configuration.GetSection("Acs").Get<AcsIdentityEmulatorOptions>() ?? new AcsIdentityEmulatorOptions();
 
 void Logging(ILoggingBuilder logging) => logging.AddSimpleConsole(o => o.SingleLine = true).AddConfiguration(configuration.GetSection("Logging"));
 
 await using var webPubSub = WebPubSubEmulatorApp.Create(wpsOptions, $"http://{host}:{wpsPort}", Logging);
-await using var acs = AcsIdentityEmulatorApp.Create(acsOptions, $"http://{host}:{acsPort}", Logging);
+// The ACS origin is served twice: plain http for our own HMAC clients, HTTPS for the chat SDK (it refuses bearer tokens over http).
+await using var acs = AcsIdentityEmulatorApp.Create(acsOptions, $"http://{host}:{acsPort}", Logging, $"https://{host}:{acsHttpsPort}");
 try
 {
     await webPubSub.StartAsync();
@@ -32,12 +36,13 @@ try
 }
 catch (IOException ex)
 {
-    Console.Error.WriteLine($"Could not start the emulators: {ex.Message} (is port {wpsPort} or {acsPort} already in use? Change it with --wps-port / --acs-port.)");
+    Console.Error.WriteLine($"Could not start the emulators: {ex.Message} (is port {wpsPort}, {acsPort} or {acsHttpsPort} already in use? Change it with --wps-port / --acs-port / --acs-https-port.)");
     return 1;
 }
 
 Console.WriteLine($"Web PubSub emulator: Endpoint=http://{host}:{wpsPort};AccessKey=<WebPubSub:AccessKey>;Version=1.0;");
-Console.WriteLine($"ACS identity emulator: endpoint=http://{host}:{acsPort}/;accesskey=<Acs:AccessKey>");
+Console.WriteLine($"ACS emulator: endpoint=http://{host}:{acsPort}/;accesskey=<Acs:AccessKey>");
+Console.WriteLine($"ACS emulator (HTTPS, chat SDK): https://{host}:{acsHttpsPort}/ (certificate {Path.GetFullPath(Path.Combine(acsOptions.Https.CertificateDirectory, DevelopmentCertificate.CertificateFileName))})");
 using var stopping = new CancellationTokenSource();
 // The web apps' console lifetimes swallow SIGTERM/SIGINT for themselves; these registrations end this process too.
 using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);

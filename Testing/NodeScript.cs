@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace Collab.Testing;
 
-/// <summary>Runs a conformance script under Node with the project's pinned npm packages.</summary>
+/// <summary>
+/// Runs a conformance script under Node with the project's pinned npm packages, trusting the ACS emulator's
+/// development certificate through <c>NODE_EXTRA_CA_CERTS</c> when the tests' emulators created one.
+/// </summary>
 public static class NodeScript
 {
     /// <summary>Runs <c>conformance/{script}</c> (or <paramref name="script"/> from the repository root when it names a folder) and fails the test, with the script's output, unless it exits 0.</summary>
@@ -25,6 +28,13 @@ public static class NodeScript
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        // Node trusts the ACS emulator's development certificate, as start.sh arranges for the local stack.
+        var certificate = Path.Combine(EmulatorHost.TestCertificateDirectory, Collab.Emulators.AcsIdentity.DevelopmentCertificate.CertificateFileName);
+        if (File.Exists(certificate))
+        {
+            start.Environment["NODE_EXTRA_CA_CERTS"] = certificate;
         }
 
         foreach (var (key, value) in environment)

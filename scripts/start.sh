@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole local stack in one process tree until Ctrl-C:
 #   Azurite (10000-10002, data in .azurite/), the Web PubSub emulator (8080) calling our event handler,
-#   the ACS identity emulator (8090), the local functions host with the web app and dev sign-in (7071),
+#   the ACS emulator (8090 http, 8091 https with a development certificate in .certs/), the local functions host with the web app and dev sign-in (7071),
 #   and, with --with-fluid, Tinylicious (7070).
-# Ports: --functions-port, --wps-port, --acs-port, --blob-port, --fluid-port (or the same names in upper case as
+# Ports: --functions-port, --wps-port, --acs-port, --acs-https-port, --blob-port, --fluid-port (or the same names in upper case as
 # environment variables, e.g. FUNCTIONS_PORT=7072).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 FUNCTIONS_PORT=${FUNCTIONS_PORT:-7071}
 WPS_PORT=${WPS_PORT:-8080}
 ACS_PORT=${ACS_PORT:-8090}
+ACS_HTTPS_PORT=${ACS_HTTPS_PORT:-8091}
 BLOB_PORT=${BLOB_PORT:-10000}
 FLUID_PORT=${FLUID_PORT:-7070}
 WITH_FLUID=0
@@ -20,6 +21,7 @@ while [ $# -gt 0 ]; do
     --functions-port) FUNCTIONS_PORT=$2; shift ;;
     --wps-port) WPS_PORT=$2; shift ;;
     --acs-port) ACS_PORT=$2; shift ;;
+    --acs-https-port) ACS_HTTPS_PORT=$2; shift ;;
     --blob-port) BLOB_PORT=$2; shift ;;
     --fluid-port) FLUID_PORT=$2; shift ;;
     *) echo "Unknown option $1" >&2; exit 2 ;;
@@ -29,7 +31,7 @@ done
 
 source scripts/processes.sh
 
-for required in "$FUNCTIONS_PORT:functions host" "$WPS_PORT:Web PubSub emulator" "$ACS_PORT:ACS identity emulator"; do
+for required in "$FUNCTIONS_PORT:functions host" "$WPS_PORT:Web PubSub emulator" "$ACS_PORT:ACS emulator" "$ACS_HTTPS_PORT:ACS emulator (https)"; do
   if port_in_use "${required%%:*}"; then
     echo "Port ${required%%:*} (${required#*:}) is already in use. Stop what uses it, or choose another port (see the options at the top of scripts/start.sh)." >&2
     exit 1
@@ -81,7 +83,8 @@ env "${handler}__UrlTemplate=http://localhost:${FUNCTIONS_PORT}/api/eventhandler
   "${handler}__UserEventPattern=*" \
   "${handler}__SystemEvents__0=connect" "${handler}__SystemEvents__1=connected" "${handler}__SystemEvents__2=disconnected" \
   COLLAB_EMULATORS_Logging__LogLevel__Default=Warning \
-  dotnet Emulators/bin/Release/net10.0/Collab.Emulators.dll --wps-port "$WPS_PORT" --acs-port "$ACS_PORT" &
+  dotnet Emulators/bin/Release/net10.0/Collab.Emulators.dll --wps-port "$WPS_PORT" --acs-port "$ACS_PORT" \
+    --acs-https-port "$ACS_HTTPS_PORT" --cert-dir .certs &
 pids+=($!)
 
 if [ "$WITH_FLUID" = 1 ]; then
@@ -91,6 +94,9 @@ fi
 
 wait_for_port "$BLOB_PORT"
 wait_for_port "$WPS_PORT"
+wait_for_port "$ACS_HTTPS_PORT"
+# The ACS emulator created (or reused) its development certificate; Node processes started from here on trust it.
+export NODE_EXTRA_CA_CERTS="$PWD/.certs/acs-emulator.pem"
 dotnet LocalHost/bin/Release/net10.0/Collab.LocalHost.dll --port "$FUNCTIONS_PORT" --settings "$settings" &
 pids+=($!)
 wait_for_port "$FUNCTIONS_PORT"
@@ -100,6 +106,7 @@ echo "Collab local stack"
 echo "  Web app + API       http://localhost:${FUNCTIONS_PORT}/   (sign in at /.auth/login)"
 echo "  Web PubSub emulator http://localhost:${WPS_PORT}"
 echo "  ACS identity        http://localhost:${ACS_PORT}/"
+echo "  ACS https (chat)    https://localhost:${ACS_HTTPS_PORT}/   (certificate .certs/acs-emulator.pem; see README)"
 echo "  Azurite blob        http://127.0.0.1:${BLOB_PORT}/devstoreaccount1"
 worker=$(pgrep -f "Collab.Functions.dll --host" | head -1 || true)
 [ -n "$worker" ] && echo "  Functions worker    pid ${worker}: dotnet Collab.Functions.dll$(ps -o args= -p "$worker" | grep -o ' --functions-uri [^ ]*') …"

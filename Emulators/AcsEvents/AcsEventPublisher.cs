@@ -1,8 +1,385 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Collab.Emulators.AcsIdentity;
+using Microsoft.Extensions.Options;
+
 namespace Collab.Emulators.AcsEvents;
 
-/// <summary>Delivers ACS events to the configured webhooks as Event Grid does (shared/protocols/acs-chat-rooms.md §10–§11).</summary>
-public sealed class AcsEventPublisher
+/// <summary>
+/// Delivers ACS events to the configured webhooks as Event Grid does (shared/protocols/acs-chat-rooms.md §10–§11):
+/// each subscription passes its validation handshake before it gets anything, then each event is POSTed with the
+/// <c>aeg-*</c> headers, success is exactly 200–204, and other answers are retried on the configured schedule except
+/// 400, 401, 403 and 413. One background worker does all of it; it stops with the application.
+/// </summary>
+public sealed class AcsEventPublisher : BackgroundService
 {
+    private const string ValidationEventType = "Microsoft.EventGrid.SubscriptionValidationEvent";
+    private const string RequestOrigin = "eventgrid.azure.net";
+
+    // How often an idle worker looks for subscriptions added to the options since it last looked.
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly int[] NotRetried = [400, 401, 403, 413];
+
+    private readonly IOptions<AcsIdentityEmulatorOptions> _options;
+    private readonly AcsWebhookClient _webhooks;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AcsEventPublisher> _logger;
+    private readonly Channel<QueuedEvent> _inbound;
+
+    // Touched by the worker only.
+    private readonly Dictionary<string, Subscription> _subscriptions = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the publisher; the inbound queue holds <see cref="AcsEventsEmulatorOptions.QueueCapacity"/> events as configured at start.</summary>
+    public AcsEventPublisher(IOptions<AcsIdentityEmulatorOptions> options, AcsWebhookClient webhooks, TimeProvider time, ILogger<AcsEventPublisher> logger)
+    {
+        _options = options;
+        _webhooks = webhooks;
+        _time = time;
+        _logger = logger;
+        _inbound = Channel.CreateBounded<QueuedEvent>(
+            new BoundedChannelOptions(Math.Max(1, Settings.QueueCapacity)) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+            dropped => _logger.LogWarning("Event queue full: dropped {EventType} {EventId}", dropped.EventType, dropped.Id));
+    }
+
+    private AcsEventsEmulatorOptions Settings => _options.Value.Events;
+
     /// <summary>Queues <paramref name="acsEvent"/> for delivery to every subscription; never blocks the caller.</summary>
-    public void Publish(AcsEvent acsEvent) => ArgumentNullException.ThrowIfNull(acsEvent);
+    /// <remarks>The data is serialized now, so the caller may reuse its <see cref="JsonObject"/>.</remarks>
+    public void Publish(AcsEvent acsEvent)
+    {
+        ArgumentNullException.ThrowIfNull(acsEvent);
+        _inbound.Writer.TryWrite(new QueuedEvent(
+            Guid.NewGuid().ToString(), _time.GetUtcNow(), acsEvent.EventType, acsEvent.Subject, AcsEventEnvelope.DataJson(acsEvent.Data)));
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                Refresh();
+                while (_inbound.Reader.TryRead(out var queued))
+                {
+                    FanOut(queued);
+                }
+
+                foreach (var subscription in _subscriptions.Values.ToList())
+                {
+                    await ServeAsync(subscription, stoppingToken);
+                }
+
+                await WaitAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A fault in one round must not end delivery for the emulator's lifetime (or stop the host).
+                _logger.LogError(ex, "Event delivery round failed");
+                await Task.Delay(PollInterval, _time, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Mirrors the configured subscriptions: new ones start unvalidated, removed ones are forgotten with what they held.</summary>
+    private void Refresh()
+    {
+        var configured = new Dictionary<string, (AcsEventSubscriptionOptions Options, string Name)>(StringComparer.Ordinal);
+        var list = Settings.Subscriptions.ToArray();
+        for (var i = 0; i < list.Length; i++)
+        {
+            if (list[i] is { Endpoint.Length: > 0 } item)
+            {
+                var name = (item.Name ?? "acs-emulator-" + i.ToString(CultureInfo.InvariantCulture)).ToUpperInvariant();
+                configured.TryAdd($"{name}|{item.Schema}|{item.Endpoint}", (item, name));
+            }
+        }
+
+        foreach (var key in _subscriptions.Keys.Where(k => !configured.ContainsKey(k)).ToList())
+        {
+            _logger.LogInformation("Subscription {Subscription} removed; {Count} undelivered events dropped", _subscriptions[key].Name, _subscriptions[key].Pending.Count);
+            _subscriptions.Remove(key);
+        }
+
+        foreach (var (key, (item, name)) in configured)
+        {
+            if (!_subscriptions.ContainsKey(key))
+            {
+                var valid = Uri.TryCreate(item.Endpoint, UriKind.Absolute, out var endpoint) && endpoint.Scheme is "http" or "https";
+                if (!valid)
+                {
+                    _logger.LogWarning("Subscription {Subscription} has no absolute http(s) endpoint; it gets nothing", name);
+                }
+
+                _subscriptions[key] = new Subscription(name, valid ? endpoint! : null, item.Schema, item.IncludedEventTypes.ToArray(), _time.GetUtcNow());
+            }
+        }
+    }
+
+    private void FanOut(QueuedEvent queued)
+    {
+        var expires = queued.Time + Settings.EventTimeToLive;
+        foreach (var subscription in _subscriptions.Values)
+        {
+            if (subscription.Endpoint is null
+                || (subscription.IncludedEventTypes.Length > 0 && !subscription.IncludedEventTypes.Contains(queued.EventType, StringComparer.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
+            subscription.Pending.AddLast(new Delivery(queued, expires) { DueAt = queued.Time });
+            if (subscription.Pending.Count > Math.Max(1, Settings.QueueCapacity))
+            {
+                var dropped = subscription.Pending.First!.Value.Event;
+                subscription.Pending.RemoveFirst();
+                _logger.LogWarning("Subscription {Subscription} holds too many undelivered events: dropped {EventType} {EventId}", subscription.Name, dropped.EventType, dropped.Id);
+            }
+        }
+    }
+
+    private async Task ServeAsync(Subscription subscription, CancellationToken stoppingToken)
+    {
+        DropExpired(subscription);
+        if (subscription.Endpoint is null)
+        {
+            return;
+        }
+
+        if (!subscription.Validated)
+        {
+            if (subscription.NextValidationAt > _time.GetUtcNow())
+            {
+                return;
+            }
+
+            await ValidateAsync(subscription, stoppingToken);
+            if (!subscription.Validated)
+            {
+                return;
+            }
+        }
+
+        for (var node = subscription.Pending.First; node is not null;)
+        {
+            var next = node.Next;
+            if (node.Value.DueAt <= _time.GetUtcNow() && await DeliverAsync(subscription, node.Value, stoppingToken))
+            {
+                subscription.Pending.Remove(node);
+            }
+
+            node = next;
+        }
+    }
+
+    /// <summary>The handshake: Event Grid schema wants 200 with the code echoed, CloudEvents wants WebHook-Allowed-Origin (§11, §13.4).</summary>
+    private async Task ValidateAsync(Subscription subscription, CancellationToken stoppingToken)
+    {
+        var endpoint = subscription.Endpoint!;
+        bool passed;
+        WebhookAnswer answer;
+        if (subscription.Schema == AcsEventSchema.CloudEventSchemaV1_0)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Options, endpoint);
+            request.Headers.TryAddWithoutValidation("WebHook-Request-Origin", RequestOrigin);
+            answer = await _webhooks.SendAsync(request, Settings.DeliveryTimeout, readBody: false, stoppingToken);
+            passed = answer.Status is >= 200 and <= 204
+                && answer.AllowedOrigin?.Split(',').Any(o => o.Trim() is "*" or RequestOrigin) == true;
+        }
+        else
+        {
+            var code = Guid.NewGuid().ToString();
+            // Only the synchronous handshake is emulated; this URL is informational and not served.
+            var data = new JsonObject { ["validationCode"] = code, ["validationUrl"] = $"https://eventgrid.emulator.invalid/validate?id={code}" };
+            var body = AcsEventEnvelope.EventGrid(Guid.NewGuid().ToString(), Settings.Topic, "", ValidationEventType, AcsEventEnvelope.DataJson(data), _time.GetUtcNow(), dataVersion: "1");
+            using var request = Request(subscription, "SubscriptionValidation", body, 0, null);
+            answer = await _webhooks.SendAsync(request, Settings.DeliveryTimeout, readBody: true, stoppingToken);
+            passed = answer.Status == 200 && EchoesCode(answer.Body, code);
+        }
+
+        if (passed)
+        {
+            subscription.Validated = true;
+            _logger.LogInformation("Subscription {Subscription} validated by {Endpoint}", subscription.Name, AcsWebhookClient.Redact(endpoint));
+            return;
+        }
+
+        subscription.ValidationAttempts++;
+        var delay = RetryDelay(subscription.ValidationAttempts);
+        subscription.NextValidationAt = _time.GetUtcNow() + delay;
+        _logger.LogWarning(
+            "Subscription {Subscription}: {Endpoint} failed the {Schema} validation handshake ({Status}{Failure}); nothing is delivered until it passes, next try in {Delay}",
+            subscription.Name, AcsWebhookClient.Redact(endpoint), subscription.Schema, answer.Status, answer.Failure is null ? "" : ", " + answer.Failure, delay);
+    }
+
+    /// <summary>One attempt; true when the delivery is finished (delivered, refused for good, or out of attempts).</summary>
+    private async Task<bool> DeliverAsync(Subscription subscription, Delivery delivery, CancellationToken stoppingToken)
+    {
+        var queued = delivery.Event;
+        var body = subscription.Schema == AcsEventSchema.CloudEventSchemaV1_0
+            ? AcsEventEnvelope.CloudEvent(queued.Id, Settings.Topic, queued.Subject, queued.EventType, queued.DataJson, queued.Time)
+            : AcsEventEnvelope.EventGrid(queued.Id, Settings.Topic, queued.Subject, queued.EventType, queued.DataJson, queued.Time);
+        using var request = Request(subscription, "Notification", body, delivery.Attempts, queued.Id);
+        var answer = await _webhooks.SendAsync(request, Settings.DeliveryTimeout, readBody: false, stoppingToken);
+        delivery.Attempts++;
+        var endpoint = AcsWebhookClient.Redact(subscription.Endpoint!);
+        if (answer.Status is >= 200 and <= 204)
+        {
+            _logger.LogInformation("Delivered {EventType} {EventId} to {Subscription} at {Endpoint} ({Status}, attempt {Attempt})",
+                queued.EventType, queued.Id, subscription.Name, endpoint, answer.Status, delivery.Attempts);
+            return true;
+        }
+
+        if (NotRetried.Contains(answer.Status) || delivery.Attempts >= Settings.MaxDeliveryAttempts)
+        {
+            _logger.LogWarning("Dropped {EventType} {EventId} for {Subscription} at {Endpoint}: {Status}{Failure} on attempt {Attempt}, {Reason}",
+                queued.EventType, queued.Id, subscription.Name, endpoint, answer.Status, answer.Failure is null ? "" : " " + answer.Failure, delivery.Attempts,
+                NotRetried.Contains(answer.Status) ? "not retried" : "out of attempts");
+            return true;
+        }
+
+        var delay = RetryDelay(delivery.Attempts);
+        delivery.DueAt = _time.GetUtcNow() + delay;
+        _logger.LogInformation("Delivery of {EventType} {EventId} to {Subscription} at {Endpoint} failed ({Status}{Failure}); attempt {Attempt} in {Delay}",
+            queued.EventType, queued.Id, subscription.Name, endpoint, answer.Status, answer.Failure is null ? "" : ", " + answer.Failure, delivery.Attempts + 1, delay);
+        return false;
+    }
+
+    private HttpRequestMessage Request(Subscription subscription, string eventType, byte[] body, int deliveryCount, string? eventId)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, subscription.Endpoint) { Content = new ByteArrayContent(body) };
+        var cloudEvents = subscription.Schema == AcsEventSchema.CloudEventSchemaV1_0;
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(cloudEvents ? "application/cloudevents+json; charset=utf-8" : "application/json; charset=utf-8");
+        request.Headers.TryAddWithoutValidation("aeg-event-type", eventType);
+        request.Headers.TryAddWithoutValidation("aeg-subscription-name", subscription.Name);
+        request.Headers.TryAddWithoutValidation("aeg-delivery-count", deliveryCount.ToString(CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation("aeg-metadata-version", "1");
+        if (cloudEvents)
+        {
+            request.Headers.TryAddWithoutValidation("Origin", RequestOrigin);
+        }
+        else
+        {
+            request.Headers.TryAddWithoutValidation("aeg-data-version", eventType == "SubscriptionValidation" ? "1" : "1.0");
+        }
+
+        if (eventId is not null)
+        {
+            request.Headers.TryAddWithoutValidation("aeg-output-event-id", eventId);
+        }
+
+        return request;
+    }
+
+    private void DropExpired(Subscription subscription)
+    {
+        var now = _time.GetUtcNow();
+        for (var node = subscription.Pending.First; node is not null;)
+        {
+            var next = node.Next;
+            if (node.Value.ExpiresAt <= now)
+            {
+                subscription.Pending.Remove(node);
+                _logger.LogWarning("Dropped {EventType} {EventId} for {Subscription}: undelivered after {TimeToLive}",
+                    node.Value.Event.EventType, node.Value.Event.Id, subscription.Name, Settings.EventTimeToLive);
+            }
+
+            node = next;
+        }
+    }
+
+    /// <summary>Sleeps until the next due retry or handshake, a new event, or the poll interval, whichever comes first.</summary>
+    private async Task WaitAsync(CancellationToken stoppingToken)
+    {
+        var now = _time.GetUtcNow();
+        var wake = now + PollInterval;
+        foreach (var subscription in _subscriptions.Values.Where(s => s.Endpoint is not null))
+        {
+            if (!subscription.Validated)
+            {
+                wake = Min(wake, subscription.NextValidationAt);
+            }
+            else if (subscription.Pending.Count > 0)
+            {
+                wake = Min(wake, subscription.Pending.Min(d => d.DueAt));
+            }
+        }
+
+        if (wake <= now)
+        {
+            return;
+        }
+
+        using var until = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        until.CancelAfter(wake - now);
+        try
+        {
+            await _inbound.Reader.WaitToReadAsync(until.Token);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private TimeSpan RetryDelay(int attemptsSoFar)
+    {
+        IReadOnlyList<TimeSpan> delays = Settings.RetryDelays is { Count: > 0 } configured ? configured : AcsEventsEmulatorOptions.DefaultRetryDelays;
+        return delays[Math.Min(attemptsSoFar, delays.Count) - 1];
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private static bool EchoesCode(string body, string code)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.EnumerateObject().Any(p =>
+                    p.NameEquals("validationResponse") && p.Value.ValueKind == JsonValueKind.String && string.Equals(p.Value.GetString(), code, StringComparison.OrdinalIgnoreCase));
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private sealed record QueuedEvent(string Id, DateTimeOffset Time, string EventType, string Subject, string DataJson);
+
+    private sealed class Delivery(QueuedEvent queued, DateTimeOffset expiresAt)
+    {
+        public QueuedEvent Event { get; } = queued;
+
+        public DateTimeOffset ExpiresAt { get; } = expiresAt;
+
+        public DateTimeOffset DueAt { get; set; }
+
+        public int Attempts { get; set; }
+    }
+
+    private sealed class Subscription(string name, Uri? endpoint, AcsEventSchema schema, string[] includedEventTypes, DateTimeOffset nextValidationAt)
+    {
+        public string Name { get; } = name;
+
+        public Uri? Endpoint { get; } = endpoint;
+
+        public AcsEventSchema Schema { get; } = schema;
+
+        public string[] IncludedEventTypes { get; } = includedEventTypes;
+
+        public LinkedList<Delivery> Pending { get; } = new();
+
+        public bool Validated { get; set; }
+
+        public int ValidationAttempts { get; set; }
+
+        public DateTimeOffset NextValidationAt { get; set; } = nextValidationAt;
+    }
 }

@@ -22,6 +22,9 @@ public sealed class AcsIdentityEmulatorOptions
     /// <summary>How far <c>x-ms-date</c> may be from the emulator's clock.</summary>
     public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>The development certificate of the HTTPS listener.</summary>
+    public AcsHttpsOptions Https { get; set; } = new();
+
     /// <summary>The chat data plane under <c>/chat</c>.</summary>
     public AcsChatEmulatorOptions Chat { get; set; } = new();
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -16,14 +15,13 @@ namespace Collab.Emulators.AcsIdentity;
 public sealed class AcsIdentityEndpoint(
     IdentityStore store,
     AcsRequestAuthenticator authenticator,
+    AcsUserTokenValidator tokens,
     IOptions<AcsIdentityEmulatorOptions> options,
     TimeProvider time,
     ILogger<AcsIdentityEndpoint> logger)
 {
     private const int MaxBodyBytes = 64 * 1024;
     private static readonly string[] KnownScopes = ["chat", "voip", "chat.join", "chat.join.limited", "voip.join"];
-
-    private readonly byte[] _tokenKey = HMACSHA256.HashData(Convert.FromBase64String(options.Value.AccessKey), "acs-emulator-token-signing"u8);
 
     /// <summary>Handles one request.</summary>
     public async Task HandleAsync(HttpContext context)
@@ -186,15 +184,8 @@ public sealed class AcsIdentityEndpoint(
         {
         }
 
-        var payload = Hs256Jwt.Validate(token, _tokenKey, time.GetUtcNow(), out var error);
-        if (payload is not { } claims)
-        {
-            await JsonAsync(context, 200, new { valid = false, reason = error.Contains("expired", StringComparison.Ordinal) ? "expired" : "invalid" });
-            return;
-        }
-
-        var state = store.TokenState("8:" + claims.GetProperty("skypeid").GetString(), claims.GetProperty("jti").GetString()!);
-        await JsonAsync(context, 200, state == "active" ? new { valid = true, reason = (string?)null } : new { valid = false, reason = (string?)state });
+        var check = tokens.Validate(token);
+        await JsonAsync(context, 200, new { valid = check.IsValid, reason = check.Reason });
     }
 
     private object Mint(string id, IReadOnlyList<string> scopes, int minutes)
@@ -217,7 +208,7 @@ public sealed class AcsIdentityEndpoint(
         store.RecordToken(id, tokenId);
         return new
         {
-            token = Hs256Jwt.Create(payload, _tokenKey),
+            token = Hs256Jwt.Create(payload, tokens.SigningKey),
             expiresOn = DateTimeOffset.FromUnixTimeSeconds(exp).ToString("o", CultureInfo.InvariantCulture),
         };
     }
