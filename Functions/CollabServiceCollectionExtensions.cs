@@ -55,6 +55,8 @@ public static class CollabServiceCollectionExtensions
         services.AddSingleton<FunctionPolicies>();
         services.AddHttpClient<AcsRestPipeline>(http => http.Timeout = TimeSpan.FromSeconds(15));
         services.AddTransient<AcsIdentityClient>();
+        services.AddTransient<AcsChatClient>();
+        services.AddTransient<AcsRoomsClient>();
         services.AddSingleton<AcsIdentityMappingStore>();
         services.AddSingleton<AcsServiceIdentity>();
         services.AddTransient<AcsTokenService>();
@@ -94,6 +96,8 @@ public static class CollabServiceCollectionExtensions
         services.AddSingleton<BoardSnapshotter>();
         services.AddSingleton<ChatThreadBoards>();
         services.AddTransient<ChatEventRelay>();
+        services.AddTransient<CommunicationSync>();
+        services.AddTransient<BoardCommunication>();
         services.AddTransient<AcsEventsWebhook>();
 
         AddHealth(services);

@@ -42,3 +42,8 @@ public sealed record CommunicationWork(
     /// <summary>True when there is nothing to do.</summary>
     public bool IsEmpty => !Delete && Remove.Count == 0 && Roles.Count == 0;
 }
+
+/// <summary>A user the communication controller added to a board's chat thread or room.</summary>
+/// <param name="AcsUserId">The user's ACS identity.</param>
+/// <param name="RoomRole">Its role in the board's room, or null when it never joined the call.</param>
+public sealed record CommunicationParticipant(string AcsUserId, string? RoomRole);

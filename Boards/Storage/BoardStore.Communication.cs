@@ -20,6 +20,7 @@ public sealed partial class BoardStore
     private const string ThreadsPrefix = "chat-threads/";
     private const string EventClaimsPrefix = "acs-events/";
     private const string PendingPrefix = "communication/pending/";
+    private const string ParticipantsPrefix = "communication/participants/";
     private const string DayFormat = "yyyyMMdd";
 
     /// <summary>The blob mapping <paramref name="threadId"/> to its board.</summary>
@@ -31,6 +32,65 @@ public sealed partial class BoardStore
 
     /// <summary>The pending ACS work of <paramref name="boardId"/>.</summary>
     public static string PendingCommunication(string boardId) => PendingPrefix + boardId + ".json";
+
+    /// <summary>Who the communication controller added to the board's thread or room: app user id → ACS identity.</summary>
+    public static string CommunicationParticipants(string boardId) => ParticipantsPrefix + boardId + ".json";
+
+    /// <summary>The users the controller added to the board's thread or room, by app user id.</summary>
+    public async Task<IReadOnlyDictionary<string, CommunicationParticipant>> GetCommunicationParticipantsAsync(string boardId, CancellationToken cancellationToken) =>
+        (await ReadJsonAsync<Dictionary<string, CommunicationParticipant>>(CommunicationParticipants(boardId), cancellationToken))?.Value ?? [];
+
+    /// <summary>
+    /// Records what the controller is about to give <paramref name="userId"/>: its ACS identity in the thread, and with
+    /// <paramref name="roomRole"/>, its role in the room (a null role keeps the recorded one).
+    /// </summary>
+    /// <exception cref="RequestFailedException">The record kept changing under us (503).</exception>
+    public Task RecordCommunicationParticipantAsync(string boardId, string userId, string acsUserId, string? roomRole, CancellationToken cancellationToken) =>
+        ChangeParticipantsAsync(
+            boardId,
+            people =>
+            {
+                var known = people.GetValueOrDefault(userId);
+                var wanted = new CommunicationParticipant(acsUserId, roomRole ?? (known?.AcsUserId == acsUserId ? known.RoomRole : null));
+                if (wanted == known)
+                {
+                    return false;
+                }
+
+                people[userId] = wanted;
+                return true;
+            },
+            cancellationToken);
+
+    /// <summary>Applies what the controller did: <paramref name="removed"/> are out of the thread and room, <paramref name="roles"/> have those room roles now.</summary>
+    /// <exception cref="RequestFailedException">The record kept changing under us (503).</exception>
+    public Task SettleCommunicationParticipantsAsync(string boardId, IReadOnlyCollection<string> removed, IReadOnlyDictionary<string, string> roles, CancellationToken cancellationToken) =>
+        ChangeParticipantsAsync(
+            boardId,
+            people =>
+            {
+                var changed = false;
+                foreach (var user in removed)
+                {
+                    changed |= people.Remove(user);
+                }
+
+                foreach (var (user, role) in roles)
+                {
+                    if (people.TryGetValue(user, out var known) && known.RoomRole != role)
+                    {
+                        people[user] = known with { RoomRole = role };
+                        changed = true;
+                    }
+                }
+
+                return changed;
+            },
+            cancellationToken);
+
+    /// <summary>Deletes the record of a deleted board.</summary>
+    public async Task DeleteCommunicationParticipantsAsync(string boardId, CancellationToken cancellationToken) =>
+        await Blobs.DeleteBlobIfExistsAsync(CommunicationParticipants(boardId), cancellationToken: cancellationToken);
 
     /// <summary>Records that <paramref name="threadId"/> is <paramref name="boardId"/>'s thread (idempotent).</summary>
     public async Task RecordChatThreadAsync(string threadId, string boardId, CancellationToken cancellationToken) =>
@@ -139,7 +199,25 @@ public sealed partial class BoardStore
         }
     }
 
+    // change edits the dictionary in place and says whether it changed anything; written under ETag conditions.
+    private async Task ChangeParticipantsAsync(string boardId, Func<Dictionary<string, CommunicationParticipant>, bool> change, CancellationToken cancellationToken)
+    {
+        var name = CommunicationParticipants(boardId);
+        for (var attempt = 0; attempt < MaxListAttempts; attempt++)
+        {
+            var existing = await ReadJsonAsync<Dictionary<string, CommunicationParticipant>>(name, cancellationToken);
+            var people = existing?.Value ?? new Dictionary<string, CommunicationParticipant>(StringComparer.Ordinal);
+            if (!change(people) || await TryWriteJsonAsync(name, people, existing?.ETag, cancellationToken))
+            {
+                return;
+            }
+        }
+
+        throw new RequestFailedException(503, "The board's communication participants kept changing.");
+    }
+
     private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 
     private sealed record ChatThreadRecord(string ThreadId, string BoardId);
 }
+

@@ -44,6 +44,7 @@ internal sealed class CollabApp : IAsyncDisposable
         ["Acs:RetryDelays:0"] = "00:00:00.05",
         ["Acs:RetryDelays:1"] = "00:00:00.1",
         ["Acs:EventsSecret"] = EventsSecret,
+        ["Acs:ClientEndpoint"] = emulators.AcsHttpsEndpoint.ToString(),
         ["FluidRelay:TenantId"] = FluidTenantId,
         ["FluidRelay:TenantKey"] = FluidTenantKey,
         ["FluidRelay:Endpoint"] = "http://localhost:7070",

@@ -36,7 +36,7 @@ public sealed class StorageOutageTests(EmulatorHost emulators) : IClassFixture<E
             var boardId = LiveBoardsTests.NewBoard();
             // Operations are stored only for a board that exists.
             await stack.Services.GetRequiredService<BoardStore>().CreateOrUpdateAsync(
-                new BoardMetadata(boardId, "outage", BoardVisibility.Public, "owner", [], Guid.NewGuid(), DateTimeOffset.UtcNow), "owner", CancellationToken.None);
+                new BoardMetadata(boardId, "outage", BoardVisibility.Public, "owner", [], DateTimeOffset.UtcNow), "owner", CancellationToken.None);
             var key = emulators.WebPubSubOptions.AccessKey;
             async Task<HttpResponseMessage> Send(int i) =>
                 await http.SendAsync(UpstreamEvents.UserMessage(

@@ -1,3 +1,4 @@
+using Collab.Boards.Errors;
 using System.Globalization;
 
 namespace Collab.Functions.Acs;
@@ -41,4 +42,10 @@ public sealed class AcsRequestException : Exception
 
     /// <summary>True when waiting might help: unreachable, 408, 429 or 5xx.</summary>
     public bool IsTransient => Status is 0 or 408 or 429 or >= 500;
+
+    /// <summary>The app's error for this failure: 503 with <c>Retry-After</c> when waiting might help, else 502.</summary>
+    public UnavailableException ToCollabException() =>
+        IsTransient
+            ? new UnavailableException("Azure Communication Services is unavailable; retry later.", RetryAfter ?? TimeSpan.FromSeconds(5), this)
+            : UnavailableException.Failed($"Azure Communication Services refused the request ({Service} {Status} {Code}).", this);
 }

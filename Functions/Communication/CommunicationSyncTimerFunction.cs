@@ -5,10 +5,12 @@ using Microsoft.Extensions.Logging;
 namespace Collab.Functions.Communication;
 
 /// <summary>
-/// On the snapshot timer's schedule (<c>Boards:SnapshotSchedule</c>): prunes the claims of ACS events older than
-/// two days (Event Grid stops redelivering after at most 24 hours, shared/protocols/acs-chat-rooms.md §11).
+/// On the snapshot timer's schedule (<c>Boards:SnapshotSchedule</c>): retries the pending ACS work of boards
+/// (<see cref="CommunicationSync"/>; the listing costs in proportion to the boards with pending work), and prunes the
+/// claims of ACS events older than two days (Event Grid stops redelivering after at most 24 hours,
+/// shared/protocols/acs-chat-rooms.md §11).
 /// </summary>
-public sealed class CommunicationSyncTimerFunction(BoardStore store, TimeProvider time, ILogger<CommunicationSyncTimerFunction> logger)
+public sealed class CommunicationSyncTimerFunction(CommunicationSync sync, BoardStore store, TimeProvider time, ILogger<CommunicationSyncTimerFunction> logger)
 {
     /// <summary>How long an event's claim is kept.</summary>
     public static readonly TimeSpan ClaimRetention = TimeSpan.FromDays(2);
@@ -17,6 +19,12 @@ public sealed class CommunicationSyncTimerFunction(BoardStore store, TimeProvide
     [Function("CommunicationSync")]
     public async Task Run([TimerTrigger("%Boards:SnapshotSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
+        var left = await sync.RunPendingAsync(cancellationToken);
+        if (left > 0)
+        {
+            logger.LogWarning("{Boards} boards still have pending ACS work", left);
+        }
+
         var pruned = await store.PruneEventClaimsAsync(time.GetUtcNow() - ClaimRetention, cancellationToken);
         if (pruned > 0)
         {

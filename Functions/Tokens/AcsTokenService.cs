@@ -60,6 +60,33 @@ public sealed class AcsTokenService(AcsIdentityClient acs, AcsIdentityMappingSto
     }
 
     /// <summary>
+    /// The ACS identity of <paramref name="userId"/>, created (without a token) and mapped on first use, exactly as
+    /// <see cref="IssueAsync"/> maps it, so the communication controller can add a user who has not asked for a token yet.
+    /// </summary>
+    /// <exception cref="AcsRequestException">ACS refused or is unavailable (the caller maps it).</exception>
+    public async Task<string> EnsureIdentityAsync(string userId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            if (await mappings.GetAsync(userId, cancellationToken) is { } stored)
+            {
+                return stored.Mapping.AcsUserId;
+            }
+
+            var created = await acs.CreateIdentityAsync(null, options.Value.TokenLifetimeMinutes, cancellationToken);
+            if (await mappings.TryCreateAsync(userId, created.Id, cancellationToken))
+            {
+                logger.LogInformation("Created ACS identity {AcsUserId} for user {UserId}", created.Id, userId);
+                return created.Id;
+            }
+
+            await DeleteIdentityQuietlyAsync(created.Id, cancellationToken);
+        }
+
+        throw new UnavailableException("The ACS identity mapping kept changing; retry.", DefaultRetryAfter);
+    }
+
+    /// <summary>
     /// Deletes the caller's mapping first, then revokes and deletes the ACS identity, so no token can be issued for an
     /// identity being deleted. Idempotent: without a mapping there is nothing to do.
     /// </summary>
