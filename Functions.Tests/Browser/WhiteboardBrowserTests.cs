@@ -1,5 +1,6 @@
 using Collab.Boards.Live;
 using Collab.Boards.Model;
+using Collab.Emulators.AcsEvents;
 using Collab.Functions.Boards;
 using Collab.Functions.Tests.Boards;
 using Collab.Functions.Tests.Infrastructure;
@@ -12,12 +13,28 @@ namespace Collab.Functions.Tests.Browser;
 /// The web app in headless Debian chromium (browser/whiteboard.mjs on playwright-core), against the local functions
 /// host, the Web PubSub and ACS emulators and Azurite, with the official client SDKs bundled for the page
 /// (<see cref="WebBundle"/>). Chat goes to the ACS emulator's HTTPS origin (shared/protocols/acs-chat-rooms.md §2: the
-/// chat SDK sends bearer tokens over https only), whose development certificate chromium trusts by its public key.
+/// chat SDK sends bearer tokens over https only), whose development certificate chromium trusts by its public key; the
+/// emulator delivers its chat events to each test's stack as an Event Grid subscription would (§11), for the relay.
 /// A failed scenario leaves screenshots in artifacts/screenshots.
 /// </summary>
-public sealed class WhiteboardBrowserTests(EmulatorHost emulators) : IClassFixture<EmulatorHost>, IClassFixture<WebBundle>
+public sealed class WhiteboardBrowserTests(EmulatorHost emulators) : IClassFixture<EmulatorHost>, IClassFixture<WebBundle>, IAsyncLifetime
 {
     private const string Chromium = "/usr/bin/chromium";
+
+    private readonly List<AcsEventSubscriptionOptions> _subscriptions = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>Ends this test's event subscriptions: the emulator outlives the stack they point at.</summary>
+    public Task DisposeAsync()
+    {
+        foreach (var subscription in _subscriptions)
+        {
+            emulators.AcsOptions.Events.Subscriptions.Remove(subscription);
+        }
+
+        return Task.CompletedTask;
+    }
 
     [Fact]
     public async Task EmulatorRestart_ClientsReconnectThroughNegotiate_CatchUp_AndConverge()
@@ -115,13 +132,19 @@ public sealed class WhiteboardBrowserTests(EmulatorHost emulators) : IClassFixtu
         await NodeScript.AssertPassesAsync("browser/whiteboard.mjs", Environment(stack), "tooManyChangesShown");
     }
 
-    /// <summary>A stack whose <c>/chat</c> sends browsers to the ACS emulator's HTTPS origin (<c>Acs:ClientEndpoint</c>).</summary>
-    private Task<LocalStack> StartStackAsync(Action<Dictionary<string, string?>>? configure = null) =>
-        LocalStack.StartAsync(emulators, settings =>
+    /// <summary>A stack whose webhook gets the ACS emulator's events, so the board's chat messages are relayed to its pages.</summary>
+    private async Task<LocalStack> StartStackAsync(Action<Dictionary<string, string?>>? configure = null)
+    {
+        var stack = await LocalStack.StartAsync(emulators, configure);
+        var subscription = new AcsEventSubscriptionOptions
         {
-            settings["Acs:ClientEndpoint"] = emulators.AcsHttpsEndpoint.AbsoluteUri;
-            configure?.Invoke(settings);
-        });
+            Name = "browser-" + Guid.NewGuid().ToString("N")[..8],
+            Endpoint = $"{stack.BaseAddress}api/acs/events?secret={CollabApp.EventsSecret}",
+        };
+        _subscriptions.Add(subscription);
+        emulators.AcsOptions.Events.Subscriptions.Add(subscription);
+        return stack;
+    }
 
     private Dictionary<string, string> Environment(LocalStack stack, params (string Name, string Value)[] extra)
     {
