@@ -97,21 +97,27 @@ const scenarios = {
 
   // Chat lives in the board's ACS chat thread: each page reads and writes it with @azure/communication-chat and its
   // own token (shared/protocols/acs-chat-rooms.md §3), and sees the other's messages live through the Function App's
-  // relay on the board's server group, not ACS realtime signaling (§7). When Alice removes Bob from the board, he is
-  // taken out of the thread (403 to his SDK calls, §6) and out of the board's room (§8).
+  // relay on the board's server group, not ACS realtime signaling (§7); Carol, a viewer, reads it without an input.
+  // When Alice removes Bob from the board, he is taken out of the thread (403 to his SDK calls, §6) and out of the
+  // board's room (§8), where each has the role their board role gives them.
   async chatThroughThreadAndRemoval() {
     const bob = await signIn("Bob");
     const bobId = await myId(bob);
+    const carol = await signIn("Carol");
+    const carolId = await myId(carol);
     const alice = await signIn("Alice");
-    await alice.fill("#create-form input[name=members]", bobId);
+    await alice.fill("#create-form input[name=members]", `${bobId}, ${carolId}:viewer`);
     const url = await createBoard(alice, "Team chat", "private");
     const boardId = boardOf(url);
     await open(bob, url);
+    await open(carol, url);
 
     await say(alice, "hello bob");
     await bob.waitForSelector("#chat li[data-source=thread]:has-text('Alice: hello bob')");
     await say(bob, "hi alice");
     await alice.waitForSelector("#chat li[data-source=thread]:has-text('Bob: hi alice')");
+    await carol.waitForSelector("#chat li[data-source=thread]:has-text('Bob: hi alice')");
+    assert.equal(await carol.locator("#chat-input").isVisible(), false, "a viewer reads the chat but gets no input");
     assert.deepEqual(signaling, [], "no ACS realtime signaling");
 
     // The thread holds both messages (read again through the SDK); the board's log holds no chat.
@@ -125,7 +131,7 @@ const scenarios = {
     assert.deepEqual(board.state.chat, [], "chat no longer goes through the board's log");
 
     // Both may join the board's room, each with the role the board gives them.
-    for (const [page, role] of [[alice, "Presenter"], [bob, "Attendee"]]) {
+    for (const [page, role] of [[alice, "Presenter"], [bob, "Attendee"], [carol, "Consumer"]]) {
       await page.click("#call-join");
       await page.waitForSelector("#call-details:not([hidden])");
       assert.equal(await page.locator("#call-role").innerText(), role);
@@ -133,6 +139,7 @@ const scenarios = {
     const roomId = await alice.locator("#call-room").innerText();
     assert.equal(await bob.locator("#call-room").innerText(), roomId, "one room per board");
     const aliceAcsId = await alice.evaluate(() => window.collab.chat().acsUserId);
+    const carolAcsId = await carol.evaluate(() => window.collab.chat().acsUserId);
     const rooms = new RoomsClient(process.env.ACS_CONNECTION_STRING, { allowInsecureConnection: true });
     const participants = async () => {
       const ids = new Map();
@@ -142,7 +149,7 @@ const scenarios = {
     assert.equal((await participants()).get(thread.acsUserId), "Attendee");
 
     await alice.click("#members-panel summary");
-    await alice.fill("#members-form input[name=members]", "");
+    await alice.fill("#members-form input[name=members]", `${carolId}:viewer`);
     await alice.click("#members-form button[type=submit]");
     await alice.waitForSelector("#message:has-text('Members saved.')");
 
@@ -163,7 +170,7 @@ const scenarios = {
     });
     assert.deepEqual(refused, { list: 403, send: 403 });
 
-    // Nor can he join the room, and he is no longer one of its participants; Alice still is.
+    // Nor can he join the room, and he is no longer one of its participants; Alice and Carol still are.
     assert.equal(await bob.evaluate(async (id) => (await fetch(`/api/boards/${id}/call`, { method: "POST" })).status, boardId), 403);
     await bob.click("#call-join");
     await bob.waitForSelector("#message:has-text('You cannot join the board')");
@@ -175,6 +182,8 @@ const scenarios = {
     }
     assert.equal(ids.has(thread.acsUserId), false, "Bob is no longer a participant of the room");
     assert.equal(ids.get(aliceAcsId), "Presenter");
+    assert.equal(ids.get(carolAcsId), "Consumer");
+    await carol.evaluate(() => window.collab.chat().loadHistory()); // Carol stays in the thread
     assert.deepEqual(signaling, [], "no ACS realtime signaling");
   },
 
