@@ -15,6 +15,8 @@ export class BoardChat extends EventTarget {
   #credential = null;
   #thread = null;
   #messages = new Map();
+  #loading = 0;
+  #arrivals = []; // what receive() and send() changed while a history read was under way, applied on top of it
   threadId = null;
   acsUserId = null;
 
@@ -60,6 +62,23 @@ export class BoardChat extends EventTarget {
     const thread = this.#thread;
     if (!thread) return;
     const fetched = [];
+    const from = this.#arrivals.length;
+    this.#loading++;
+    try {
+      await this.#read(thread, fetched);
+    } finally {
+      this.#loading--;
+    }
+    const arrived = this.#arrivals.slice(from);
+    if (this.#loading === 0) this.#arrivals.length = 0;
+    if (thread !== this.#thread) return;
+    this.#messages.clear();
+    for (const message of fetched) this.#messages.set(message.id, message);
+    for (const { id, message } of arrived) this.#apply(id, message);
+    this.#changed();
+  }
+
+  async #read(thread, fetched) {
     for await (const message of thread.listMessages({ maxPageSize: 100 })) {
       if (message.type === "text" || message.type === "html") {
         fetched.push({
@@ -73,17 +92,12 @@ export class BoardChat extends EventTarget {
       }
       if (fetched.length >= KEPT_MESSAGES) break;
     }
-    if (thread !== this.#thread) return;
-    this.#messages.clear();
-    for (const message of fetched) this.#messages.set(message.id, message);
-    this.#changed();
   }
 
   async send(text) {
     const { id } = await this.#thread.sendMessage({ content: text }, { senderDisplayName: this.#name, type: "text" });
     if (!this.#messages.has(id)) {
-      this.#messages.set(id, { id, senderAcsId: this.acsUserId, senderName: this.#name, text, createdOn: new Date(), edited: false });
-      this.#changed();
+      this.#record(id, { id, senderAcsId: this.acsUserId, senderName: this.#name, text, createdOn: new Date(), edited: false });
     }
   }
 
@@ -91,9 +105,9 @@ export class BoardChat extends EventTarget {
   receive(data) {
     if (!isRelayed(data) || (this.threadId !== null && data.threadId !== this.threadId)) return;
     if (data.deleted === true) {
-      this.#messages.delete(data.messageId);
+      this.#record(data.messageId, null);
     } else if (isMessage(data)) {
-      this.#messages.set(data.messageId, {
+      this.#record(data.messageId, {
         id: data.messageId,
         senderAcsId: data.senderAcsId,
         senderName: data.senderName,
@@ -102,7 +116,18 @@ export class BoardChat extends EventTarget {
         edited: typeof data.editedOn === "string",
       });
     }
+  }
+
+  // A message (null: deleted) that receive() or send() learnt of.
+  #record(id, message) {
+    if (this.#loading > 0) this.#arrivals.push({ id, message });
+    this.#apply(id, message);
     this.#changed();
+  }
+
+  #apply(id, message) {
+    if (message) this.#messages.set(id, message);
+    else this.#messages.delete(id);
   }
 
   async #token() {
