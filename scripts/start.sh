@@ -58,9 +58,11 @@ export WebPubSub__ConnectionString="Endpoint=http://localhost:${WPS_PORT};Access
 export Acs__ConnectionString="endpoint=http://localhost:${ACS_PORT}/;accesskey=bG9jYWwtYWNzLWVtdWxhdG9yLWtleS1ub3QtYS1zZWNyZXQ="
 export AzureWebJobsStorage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:${BLOB_PORT}/devstoreaccount1;"
 export FluidRelay__Endpoint="http://localhost:${FLUID_PORT}"
+# Browsers and Node use the ACS emulator's https origin: the chat SDK sends bearer tokens over TLS only.
+export Acs__ClientEndpoint="https://localhost:${ACS_HTTPS_PORT}/"
 if [ -f local.settings.json ]; then
   # Your own settings win: they may point at real Azure resources.
-  unset WebPubSub__ConnectionString Acs__ConnectionString AzureWebJobsStorage FluidRelay__Endpoint
+  unset WebPubSub__ConnectionString Acs__ConnectionString AzureWebJobsStorage FluidRelay__Endpoint Acs__ClientEndpoint
 fi
 
 pids=()
@@ -79,7 +81,12 @@ fi
 # The hub named in the settings calls the functions host's event handler for every event.
 hub=$(node -e 'const v=require("./"+process.argv[1]).Values; console.log(v.WebPubSub__Hub || "collab")' "$settings")
 handler="COLLAB_EMULATORS_WebPubSub__Hubs__${hub}__EventHandlers__0"
-env "${handler}__UrlTemplate=http://localhost:${FUNCTIONS_PORT}/api/eventhandler" \
+# The ACS emulator delivers chat events to the functions' webhook, as the Event Grid subscription in infra/ does.
+events_secret=$(node -e 'console.log(require("./"+process.argv[1]).Values.Acs__EventsSecret || "")' "$settings")
+events="COLLAB_EMULATORS_Acs__Events__Subscriptions__0"
+env "${events}__Name=collab-acs-events" \
+  "${events}__Endpoint=http://localhost:${FUNCTIONS_PORT}/api/acs/events?secret=$(node -e 'console.log(encodeURIComponent(process.argv[1]))' "$events_secret")" \
+  "${handler}__UrlTemplate=http://localhost:${FUNCTIONS_PORT}/api/eventhandler" \
   "${handler}__UserEventPattern=*" \
   "${handler}__SystemEvents__0=connect" "${handler}__SystemEvents__1=connected" "${handler}__SystemEvents__2=disconnected" \
   COLLAB_EMULATORS_Logging__LogLevel__Default=Warning \

@@ -79,15 +79,9 @@ public sealed class AcsChatEndpoint(
             return Reply.Error(401, "Unauthorized", "Request is not authorized.");
         }
 
-        var apiVersion = request.Query["api-version"].ToString();
-        if (string.IsNullOrEmpty(apiVersion))
+        if (AcsResponses.ApiVersionError(request, Options.ApiVersions) is { } versionError)
         {
-            return Reply.Error(400, "MissingApiVersionParameter", "The api-version query parameter is required.");
-        }
-
-        if (!Options.ApiVersions.Contains(apiVersion))
-        {
-            return Reply.Error(400, "UnsupportedApiVersion", $"The api-version '{apiVersion}' is not supported.");
+            return Reply.Error(400, versionError.Code, versionError.Message);
         }
 
         JsonObject json;
@@ -106,7 +100,7 @@ public sealed class AcsChatEndpoint(
             return BadRequest("The request body is not valid JSON.");
         }
 
-        var call = new Call(context, check.Identity!, check.Scopes, json, apiVersion);
+        var call = new Call(context, check.Identity!, check.Scopes, json, request.Query["api-version"].ToString());
         var segments = request.Path.Value!.Trim('/').Split('/')[1..];
         var reply = (request.Method, segments) switch
         {

@@ -34,4 +34,16 @@ internal static class AcsResponses
         context.Response.ContentType = "application/json; charset=utf-8";
         await context.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(body));
     }
+
+    /// <summary>
+    /// Null when the request names one of <paramref name="supported"/> as its <c>api-version</c>; else the service's
+    /// 400 error code and message for a missing or unsupported version.
+    /// </summary>
+    public static (string Code, string Message)? ApiVersionError(HttpRequest request, IReadOnlyCollection<string> supported)
+    {
+        var apiVersion = request.Query["api-version"].ToString();
+        return string.IsNullOrEmpty(apiVersion) ? ("MissingApiVersionParameter", "The api-version query parameter is required.")
+            : !supported.Contains(apiVersion) ? ("UnsupportedApiVersion", $"The api-version '{apiVersion}' is not supported.")
+            : null;
+    }
 }

@@ -42,16 +42,9 @@ public sealed partial class AcsRoomsEndpoint(
             return;
         }
 
-        var apiVersion = request.Query["api-version"].ToString();
-        if (string.IsNullOrEmpty(apiVersion))
+        if (AcsResponses.ApiVersionError(request, Settings.ApiVersions) is { } versionError)
         {
-            await ErrorAsync(context, 400, "MissingApiVersionParameter", "The api-version query parameter is required.");
-            return;
-        }
-
-        if (!Settings.ApiVersions.Contains(apiVersion))
-        {
-            await ErrorAsync(context, 400, "UnsupportedApiVersion", $"The api-version '{apiVersion}' is not supported.");
+            await ErrorAsync(context, 400, versionError.Code, versionError.Message);
             return;
         }
 
