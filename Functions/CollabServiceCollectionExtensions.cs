@@ -4,6 +4,7 @@ using Collab.Boards.Log;
 using Collab.Boards.Storage;
 using Collab.Functions.Acs;
 using Collab.Functions.Boards;
+using Collab.Functions.Communication;
 using Collab.Functions.Health;
 using Collab.Functions.Hub;
 using Collab.Functions.Pipeline;
@@ -52,8 +53,12 @@ public static class CollabServiceCollectionExtensions
 
         services.AddSingleton<UserRateLimiter>();
         services.AddSingleton<FunctionPolicies>();
-        services.AddHttpClient<AcsIdentityClient>(http => http.Timeout = TimeSpan.FromSeconds(15));
+        services.AddHttpClient<AcsRestPipeline>(http => http.Timeout = TimeSpan.FromSeconds(15));
+        services.AddTransient<AcsIdentityClient>();
+        services.AddTransient<AcsChatClient>();
+        services.AddTransient<AcsRoomsClient>();
         services.AddSingleton<AcsIdentityMappingStore>();
+        services.AddSingleton<AcsServiceIdentity>();
         services.AddTransient<AcsTokenService>();
         services.AddSingleton<WebPubSubTokenIssuer>();
         services.AddSingleton<FluidTokenIssuer>();
@@ -89,6 +94,11 @@ public static class CollabServiceCollectionExtensions
         services.AddSingleton<BoardService>();
         services.AddTransient<BoardLifecycle>();
         services.AddSingleton<BoardSnapshotter>();
+        services.AddSingleton<ChatThreadBoards>();
+        services.AddTransient<ChatEventRelay>();
+        services.AddTransient<CommunicationSync>();
+        services.AddTransient<BoardCommunication>();
+        services.AddTransient<AcsEventsWebhook>();
 
         AddHealth(services);
         return services;

@@ -4,6 +4,7 @@ using Collab.Functions.Pipeline;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.Configuration.AddCollabKeyVault();
@@ -16,6 +17,10 @@ builder.UseMiddleware<ProblemResponseMiddleware>();
 builder.UseMiddleware<BrowserOriginMiddleware>();
 builder.UseMiddleware<SignedInUserMiddleware>();
 builder.UseMiddleware<UserRateLimitMiddleware>();
+
+// ASP.NET Core's request lines carry the whole URL, and the ACS events webhook's URL carries its secret (?secret=):
+// the worker leaves request logging to the host (which on Azure records invocations without query strings).
+builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
 builder.Services.AddCollab(builder.Configuration);
 builder.Build().Run();

@@ -39,13 +39,16 @@ async function removeMember() {
   return Date.now();
 }
 
+// A text shape: chat no longer travels as a board operation (it lives in the board's ACS thread).
+const text = (id, value) => ({ id, kind: "text", color: "#000000", width: 1, x: 10, y: 10, fontSize: 12, text: value });
+
 // After the change: the owner draws, the member hears none of it, its own event is refused, and negotiate says no.
 async function assertCutOff(owner, member) {
-  await owner.client.sendEvent("chat", { opId: `after-${Date.now()}`, text: "members only" }, "json");
-  await waitFor(() => owner.ops.some((op) => op.op.text === "members only"), "the owner's own op");
+  await owner.client.sendEvent("addShape", { opId: `after-${Date.now()}`, shape: text("after", "members only") }, "json");
+  await waitFor(() => owner.ops.some((op) => op.op.shape?.text === "members only"), "the owner's own op");
   await new Promise((resolve) => setTimeout(resolve, 500));
-  assert.ok(!member.ops.some((op) => op.op.text === "members only"), "a removed member hears no later operation");
-  await assert.rejects(member.client.sendEvent("chat", { opId: "sneak", text: "still here" }, "json", { fireAndForget: false }));
+  assert.ok(!member.ops.some((op) => op.op.shape?.text === "members only"), "a removed member hears no later operation");
+  await assert.rejects(member.client.sendEvent("addShape", { opId: "sneak", shape: text("sneak", "still here") }, "json", { fireAndForget: false }));
   assert.equal((await negotiate(MEMBER_COOKIE)).status, 403, "negotiate refuses a removed member");
 }
 
@@ -53,7 +56,7 @@ const scenarios = {
   async whileConnected() {
     const owner = await connect(OWNER_COOKIE, { autoReconnect: false });
     const member = await connect(MEMBER_COOKIE, { autoReconnect: false });
-    await member.client.sendEvent("chat", { opId: "before", text: "hello" }, "json");
+    await member.client.sendEvent("addShape", { opId: "before", shape: text("before", "hello") }, "json");
 
     const changedAt = await removeMember();
     await waitFor(() => member.disconnectedAt, "the member's disconnection", 3000);

@@ -60,7 +60,7 @@ const scenarios = {
     const first = states[0];
     await first.client.sendEvent("updateShape", { opId: "update-1", shape: { ...rect(`${states[1].user.userId}-s0`, 999), color: "#ff0000" } }, "json");
     await first.client.sendEvent("removeShape", { opId: "remove-1", shapeId: `${states[2].user.userId}-s1` }, "json");
-    await first.client.sendEvent("chat", { opId: "chat-1", text: "hello board" }, "json");
+    await first.client.sendEvent("setBackground", { opId: "background-1", color: "#ffeecc" }, "json");
 
     const total = users.length * opsPerClient + 3;
     for (const state of states) {

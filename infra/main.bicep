@@ -1,6 +1,7 @@
 // Collab on Azure: a Flex Consumption Function App with a user-assigned identity, Azure Communication Services,
-// Web PubSub (its hub calling the app's event handler), Fluid Relay, Storage, Key Vault holding every secret, and
-// Log Analytics with Application Insights. Raw resources only, so it compiles offline; deploy with `azd up` or
+// Web PubSub (its hub calling the app's event handler), Fluid Relay, Storage, Key Vault holding every secret, an
+// Event Grid system topic on the ACS resource whose subscription calls the app's ACS events webhook, and Log
+// Analytics with Application Insights. Raw resources only, so it compiles offline; deploy with `azd up` or
 // `az deployment group create -f infra/main.bicep -p infra/main.parameters.json`.
 targetScope = 'resourceGroup'
 
@@ -46,12 +47,26 @@ param snapshotSchedule string = '0 */5 * * * *'
 @minValue(40)
 param maximumInstanceCount int = 100
 
+@description('The secret Event Grid sends to /api/acs/events as ?secret= (16-256 URL-safe characters). Kept in Key Vault; a new one is generated on each deployment unless given, which rotates it.')
+@secure()
+@minLength(16)
+param acsEventsSecret string = newGuid()
+
+@description('Create the Event Grid subscription to /api/acs/events. Its validation handshake needs the app deployed, so the first deployment leaves it off; deploy again with acsEventSubscription=true once the code is deployed (docs/deploy.md).')
+param acsEventSubscription bool = false
+
 var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 var prefix = toLower('collab-${environmentName}')
 var tags = { 'azd-env-name': environmentName, application: 'collab' }
 var deploymentContainer = 'app-package'
 var boardContainers = ['whiteboards', 'identities', 'recordings']
 var eventHandlerRoute = 'api/eventhandler'
+var acsEventsRoute = 'api/acs/events'
+var relayedChatEvents = [
+  'Microsoft.Communication.ChatMessageReceivedInThread'
+  'Microsoft.Communication.ChatMessageEditedInThread'
+  'Microsoft.Communication.ChatMessageDeletedInThread'
+]
 var roles = {
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -192,6 +207,12 @@ resource fluidRelaySecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
   properties: { value: fluidRelay.listKeys().key1 }
 }
 
+resource acsEventsSecretValue 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
+  parent: vault
+  name: 'acs-events-secret'
+  properties: { value: acsEventsSecret }
+}
+
 resource insightsSecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
   parent: vault
   name: 'appinsights-connection-string'
@@ -249,6 +270,9 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'WebPubSub__SecondaryAccessKey', value: keyVaultReference(webPubSubSecondarySecret.properties.secretUri) }
         { name: 'WebPubSub__Hub', value: webPubSubHub }
         { name: 'Acs__ConnectionString', value: keyVaultReference(acsSecret.properties.secretUri) }
+        { name: 'Acs__ClientEndpoint', value: 'https://${communication.properties.hostName}/' }
+        // The versioned URI: a deployment that rotates the secret changes the setting, so the app reads the new one at once.
+        { name: 'Acs__EventsSecret', value: keyVaultReference(acsEventsSecretValue.properties.secretUriWithVersion) }
         { name: 'FluidRelay__TenantId', value: fluidRelay.properties.frsTenantId }
         { name: 'FluidRelay__TenantKey', value: keyVaultReference(fluidRelaySecret.properties.secretUri) }
         { name: 'FluidRelay__Endpoint', value: fluidRelay.properties.fluidRelayEndpoints.ordererEndpoints[0] }
@@ -273,8 +297,8 @@ resource authentication 'Microsoft.Web/sites/config@2024-04-01' = {
     globalValidation: {
       requireAuthentication: true
       unauthenticatedClientAction: 'Return401'
-      // Web PubSub authenticates with ce-signature and probes need no identity.
-      excludedPaths: ['/${eventHandlerRoute}', '/api/health']
+      // Web PubSub authenticates with ce-signature, Event Grid with the secret in its URL, and probes need no identity.
+      excludedPaths: ['/${eventHandlerRoute}', '/${acsEventsRoute}', '/api/health']
     }
     identityProviders: {
       azureActiveDirectory: {
@@ -288,6 +312,39 @@ resource authentication 'Microsoft.Web/sites/config@2024-04-01' = {
     }
     login: { tokenStore: { enabled: true } }
   }
+}
+
+// ACS raises its chat events on this topic (shared/protocols/acs-chat-rooms.md §10); the subscription relays the
+// thread-level message events to the app, which sends each to its board's Web PubSub group.
+resource acsEvents 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
+  name: '${prefix}-acs-events'
+  location: 'global'
+  tags: tags
+  properties: {
+    source: communication.id
+    topicType: 'Microsoft.Communication.CommunicationServices'
+  }
+}
+
+resource acsEventsSubscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-06-15' = if (acsEventSubscription) {
+  parent: acsEvents
+  name: 'collab-chat-relay'
+  properties: {
+    destination: {
+      endpointType: 'WebHook'
+      properties: {
+        endpointUrl: 'https://${functionApp.properties.defaultHostName}/${acsEventsRoute}?secret=${acsEventsSecret}'
+        maxEventsPerBatch: 1
+        preferredBatchSizeInKilobytes: 64
+      }
+    }
+    filter: { includedEventTypes: relayedChatEvents }
+    eventDeliverySchema: 'EventGridSchema'
+    retryPolicy: { maxDeliveryAttempts: 30, eventTimeToLiveInMinutes: 1440 }
+  }
+  dependsOn: [
+    authentication
+  ]
 }
 
 resource keyVaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {

@@ -24,7 +24,8 @@ public sealed class InvalidRequestException : CollabException
     {
     }
 
-    private InvalidRequestException(string code, string detail)
+    /// <summary>Creates the exception with its own <paramref name="code"/>, e.g. <c>chat-moved</c>, still a 400.</summary>
+    public InvalidRequestException(string code, string detail)
         : base(code, detail)
     {
     }
@@ -38,6 +39,11 @@ public sealed class InvalidRequestException : CollabException
     /// <summary>A body of a media type the operation does not accept.</summary>
     public static InvalidRequestException UnsupportedMediaType(string detail = "The body must be application/json.") => new(MediaTypeCode, detail);
 }
+
+/// <summary>A credential the caller presented (not the sign-in itself) was refused, such as a Teams user's Entra token.</summary>
+/// <param name="code">Which credential, e.g. <c>teams-token-rejected</c>.</param>
+/// <param name="detail">Why, for the user.</param>
+public sealed class UnauthenticatedException(string code, string detail) : CollabException(code, detail);
 
 /// <summary>A body or a board over its size limit.</summary>
 public sealed class TooLargeException : CollabException

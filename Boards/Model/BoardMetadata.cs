@@ -9,10 +9,25 @@ namespace Collab.Boards.Model;
 /// <param name="Visibility"><see cref="BoardVisibility.Public"/> or <see cref="BoardVisibility.Private"/>.</param>
 /// <param name="OwnerId">The user who created it.</param>
 /// <param name="Members">Users the board admits besides the owner, each with a role; on a public board a member's role overrides the default.</param>
-/// <param name="CallId">The ACS group call every participant of the board joins; replaced when membership shrinks.</param>
 /// <param name="CreatedOn">When it was created.</param>
-public sealed record BoardMetadata(string BoardId, string Title, string Visibility, string OwnerId, IReadOnlyList<BoardMember> Members, Guid CallId, DateTimeOffset CreatedOn)
+/// <remarks>
+/// Boards written before issue 16 also carry a <c>callId</c> (an ACS group-call GUID that anyone who learnt it could
+/// join); it is ignored when read and no longer written: the board's call is its ACS room (<see cref="RoomId"/>).
+/// </remarks>
+public sealed record BoardMetadata(string BoardId, string Title, string Visibility, string OwnerId, IReadOnlyList<BoardMember> Members, DateTimeOffset CreatedOn)
 {
+    /// <summary>The board's ACS chat thread, once someone opened the board's chat.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ChatThreadId { get; init; }
+
+    /// <summary>The board's ACS room (its call), once someone joined the call.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? RoomId { get; init; }
+
+    /// <summary>When <see cref="RoomId"/>'s validity window ends; renewed before it does.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? RoomValidUntil { get; init; }
+
     /// <summary>The Fluid container recorded on the board, if one was created.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? FluidContainerId { get; init; }
@@ -28,15 +43,6 @@ public sealed record BoardMetadata(string BoardId, string Title, string Visibili
 
     /// <summary>The access rule every board endpoint, negotiate and <c>connect</c> apply: any role at all.</summary>
     public bool Admits(string userId) => RoleOf(userId) is not null;
-
-    /// <summary>Whether everyone <paramref name="previous"/> admitted is still admitted: false when membership shrank.</summary>
-    public bool AdmitsEveryoneOf(BoardMetadata previous)
-    {
-        ArgumentNullException.ThrowIfNull(previous);
-        return previous.Visibility == BoardVisibility.Public
-            ? Visibility == BoardVisibility.Public
-            : Admits(previous.OwnerId) && previous.Members.All(m => Admits(m.UserId));
-    }
 }
 
 /// <summary>A user a board admits, and how.</summary>

@@ -50,14 +50,17 @@ public sealed partial class BoardStore
                 return null;
             }
 
-            // A call anyone who is no longer admitted could still join gets a new id; a Fluid container stays.
+            // What the board's services created stays: its Fluid container, chat thread and room (the communication
+            // controller takes whoever is no longer admitted out of the thread and the room).
             var metadata = existing?.Value is { } old
                 ? requested with
                 {
                     OwnerId = old.OwnerId,
-                    CallId = requested.AdmitsEveryoneOf(old) ? old.CallId : requested.CallId,
                     CreatedOn = old.CreatedOn,
                     FluidContainerId = old.FluidContainerId,
+                    ChatThreadId = old.ChatThreadId,
+                    RoomId = old.RoomId,
+                    RoomValidUntil = old.RoomValidUntil,
                 }
                 : requested;
             if (await TryWriteJsonAsync(name, metadata, existing?.ETag, cancellationToken))
@@ -97,6 +100,26 @@ public sealed partial class BoardStore
         throw new RequestFailedException(503, "The board metadata kept changing.");
     }
 
+    /// <summary>
+    /// Records <paramref name="threadId"/> as the board's chat thread unless one is recorded (conditional write).
+    /// </summary>
+    /// <returns>The metadata now: its <see cref="BoardMetadata.ChatThreadId"/> is the thread that won; null when the board does not exist.</returns>
+    public Task<BoardMetadata?> RecordChatThreadIdAsync(string boardId, string threadId, CancellationToken cancellationToken) =>
+        ChangeMetadataAsync(boardId, board => board.ChatThreadId is null ? board with { ChatThreadId = threadId } : null, cancellationToken);
+
+    /// <summary>
+    /// Records <paramref name="roomId"/> as the board's room, valid until <paramref name="validUntil"/>, unless another
+    /// room is recorded; for the recorded room, a later <paramref name="validUntil"/> replaces an earlier one.
+    /// </summary>
+    /// <returns>The metadata now: its <see cref="BoardMetadata.RoomId"/> is the room that won; null when the board does not exist.</returns>
+    public Task<BoardMetadata?> RecordRoomAsync(string boardId, string roomId, DateTimeOffset validUntil, CancellationToken cancellationToken) =>
+        ChangeMetadataAsync(
+            boardId,
+            board => board.RoomId is null || (board.RoomId == roomId && (board.RoomValidUntil is not { } until || until < validUntil))
+                ? board with { RoomId = roomId, RoomValidUntil = validUntil }
+                : null,
+            cancellationToken);
+
     /// <summary>The display names of everyone who joined, by user id.</summary>
     public async Task<IReadOnlyDictionary<string, string>> GetPeopleAsync(string boardId, CancellationToken cancellationToken) =>
         (await ReadJsonAsync<Dictionary<string, string>>(People(boardId), cancellationToken))?.Value ?? [];
@@ -120,6 +143,31 @@ public sealed partial class BoardStore
                 return;
             }
         }
+    }
+
+    // Applies change (null: nothing to change) under If-Match, reading again when another writer got there first.
+    private async Task<BoardMetadata?> ChangeMetadataAsync(string boardId, Func<BoardMetadata, BoardMetadata?> change, CancellationToken cancellationToken)
+    {
+        var name = Metadata(boardId);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            if (await ReadJsonAsync<BoardMetadata>(name, cancellationToken) is not { } existing)
+            {
+                return null;
+            }
+
+            if (change(existing.Value) is not { } updated)
+            {
+                return existing.Value;
+            }
+
+            if (await TryWriteJsonAsync(name, updated, existing.ETag, cancellationToken))
+            {
+                return updated;
+            }
+        }
+
+        throw new RequestFailedException(503, "The board metadata kept changing.");
     }
 
     private async Task<(T Value, ETag ETag)?> ReadJsonAsync<T>(string name, CancellationToken cancellationToken)

@@ -128,12 +128,15 @@ public sealed class AcsIdentityClientTests
         Assert.True(error.IsTransient);
     }
 
-    private static AcsIdentityClient Client(HttpClient http, string endpoint, TimeProvider time) =>
-        new(http, Options.Create(new AcsOptions
+    private static AcsIdentityClient Client(HttpClient http, string endpoint, TimeProvider time)
+    {
+        var options = Options.Create(new AcsOptions
         {
             ConnectionString = $"endpoint={endpoint};accesskey={UnitTestKey}",
             RetryDelays = [TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(20)],
-        }), time, NullLogger<AcsIdentityClient>.Instance);
+        });
+        return new(new AcsRestPipeline(http, options, time, NullLogger<AcsRestPipeline>.Instance), options);
+    }
 
     private sealed class CapturingHandler(string? responseJson) : HttpMessageHandler
     {

@@ -65,7 +65,7 @@ public sealed class LiveBoundsTests(EmulatorHost emulators) : IClassFixture<Emul
     {
         await using var board = await BoardOnStackAsync("RateLimit:PermitsPerMinute", "2");
         var (alice, boardId) = (board.Owner, board.BoardId);
-        await board.Upstream.CommitAsync(boardId, board.OwnerId, "chat", """{"opId":"o1","text":"hi"}""");
+        await board.Upstream.CommitAsync(boardId, board.OwnerId, "addShape", UpstreamClient.AddRect("o1", "s1"));
 
         var atSeq = await BoardApi.GetAsync(alice, boardId, "?atSeq=1");
         using var export = await alice.GetAsync($"api/boards/{boardId}/export.svg?atSeq=1");

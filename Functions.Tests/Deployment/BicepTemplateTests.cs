@@ -135,12 +135,47 @@ public sealed partial class BicepTemplateTests(BicepTemplate bicep) : IClassFixt
         Assert.True(vault.GetProperty("enableSoftDelete").GetBoolean());
         Assert.Equal("[if(parameters('keyVaultPurgeProtection'), true(), null())]", vault.GetProperty("enablePurgeProtection").GetString());
         Assert.True(auth.GetProperty("requireAuthentication").GetBoolean());
-        Assert.Equal(["/api/eventhandler", "/api/health"], auth.GetProperty("excludedPaths").EnumerateArray().Select(p => p.GetString()!.Replace("[format('/{0}', variables('eventHandlerRoute'))]", "/api/eventhandler", StringComparison.Ordinal)));
+        Assert.Equal(
+            ["/api/eventhandler", "/api/acs/events", "/api/health"],
+            auth.GetProperty("excludedPaths").EnumerateArray().Select(p => p.GetString()!
+                .Replace("[format('/{0}', variables('eventHandlerRoute'))]", "/api/eventhandler", StringComparison.Ordinal)
+                .Replace("[format('/{0}', variables('acsEventsRoute'))]", "/api/acs/events", StringComparison.Ordinal)));
         Assert.Equal(("dotnet-isolated", "10.0"), (runtime.GetProperty("name").GetString(), runtime.GetProperty("version").GetString()));
         Assert.Equal("FlexConsumption", bicep.Resource("plan").GetProperty("sku").GetProperty("tier").GetString());
         Assert.Equal("[parameters('acsDataLocation')]", bicep.Resource("communication").GetProperty("properties").GetProperty("dataLocation").GetString());
         Assert.Equal(["fluidRelayEndpoint", "fluidRelayTenantId", "functionAppUrl", "keyVaultName", "webPubSubEndpoint", "webPubSubHubName"],
             bicep.Template.GetProperty("outputs").EnumerateObject().Select(o => o.Name).Order());
+    }
+
+    /// <summary>
+    /// ACS chat events reach the webhook of Functions metadata through an Event Grid system topic on the ACS resource
+    /// (shared/protocols/acs-chat-rooms.md §10–§11), authenticated by a secret that lives in Key Vault and reaches the
+    /// app as a (versioned) Key Vault reference; clients get the resource's own endpoint.
+    /// </summary>
+    [Fact]
+    public void AcsEvents_FlowFromASystemTopicOnAcs_ToTheWebhookRoute_WithTheSecretFromKeyVault()
+    {
+        var topic = bicep.Resource("acsEvents");
+        var subscription = bicep.Resource("acsEventsSubscription");
+        var destination = subscription.GetProperty("properties").GetProperty("destination");
+        var secret = bicep.Resource("acsEventsSecretValue");
+        using var metadata = JsonDocument.Parse(File.ReadAllText(RepositoryRoot.FunctionsMetadata));
+        var route = metadata.RootElement.EnumerateArray().Single(f => f.GetProperty("name").GetString() == "AcsEvents")
+            .GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "httpTrigger").GetProperty("route").GetString();
+
+        Assert.Equal("Microsoft.Communication.CommunicationServices", topic.GetProperty("properties").GetProperty("topicType").GetString());
+        Assert.Contains("Microsoft.Communication/communicationServices", topic.GetProperty("properties").GetProperty("source").GetString(), StringComparison.Ordinal);
+        Assert.Equal("global", topic.GetProperty("location").GetString());
+        Assert.Equal("WebHook", destination.GetProperty("endpointType").GetString());
+        Assert.Equal("[format('https://{0}/{1}?secret={2}', reference('functionApp').defaultHostName, variables('acsEventsRoute'), parameters('acsEventsSecret'))]", destination.GetProperty("properties").GetProperty("endpointUrl").GetString());
+        Assert.Equal("api/" + route, bicep.Template.GetProperty("variables").GetProperty("acsEventsRoute").GetString());
+        Assert.Equal(
+            ["Microsoft.Communication.ChatMessageReceivedInThread", "Microsoft.Communication.ChatMessageEditedInThread", "Microsoft.Communication.ChatMessageDeletedInThread"],
+            bicep.Template.GetProperty("variables").GetProperty("relayedChatEvents").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("securestring", bicep.Template.GetProperty("parameters").GetProperty("acsEventsSecret").GetProperty("type").GetString());
+        Assert.Equal("[parameters('acsEventsSecret')]", secret.GetProperty("properties").GetProperty("value").GetString());
+        Assert.Equal("[__bicep.keyVaultReference(reference('acsEventsSecretValue').secretUriWithVersion)]", bicep.AppSettings["Acs__EventsSecret"]);
+        Assert.Equal("[format('https://{0}/', reference('communication').hostName)]", bicep.AppSettings["Acs__ClientEndpoint"]);
     }
 
     [Fact]

@@ -135,7 +135,7 @@ public sealed class EventHandlerLimitsTests(EventHandlerLimitsTests.LimitedStack
     {
         var boardId = BoardApi.NewBoardId();
         await Stack.Services.GetRequiredService<BoardStore>().CreateOrUpdateAsync(
-            new BoardMetadata(boardId, "Limits", BoardVisibility.Public, "owner", [], Guid.NewGuid(), DateTimeOffset.UtcNow), "owner", CancellationToken.None);
+            new BoardMetadata(boardId, "Limits", BoardVisibility.Public, "owner", [], DateTimeOffset.UtcNow), "owner", CancellationToken.None);
         return boardId;
     }
 

@@ -129,7 +129,7 @@ public sealed class WebPubSubEventHandlerTests(StackFixture fixture) : IClassFix
         using var owner = await stack.SignInAsync(BoardApi.NewUser("owner"));
         var boardId = await BoardApi.CreateAsync(owner);
 
-        using var response = await upstream.SendAsync(upstream.User("chat", "c1", "alice", boardId, """{"opId":"o1","text":"hi"}"""));
+        using var response = await upstream.SendAsync(upstream.User("addShape", "c1", "alice", boardId, UpstreamClient.AddRect("o1", "s1")));
 
         Assert.Equal(1L, await UpstreamClient.SeqOfAsync(response));
     }

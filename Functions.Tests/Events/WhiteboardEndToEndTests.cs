@@ -45,7 +45,7 @@ public sealed class WhiteboardEndToEndTests(EmulatorHost emulators) : IClassFixt
                 Assert.True(JsonNode.DeepEquals(stored, clientView!["shapes"]), $"{clientView["userId"]} saw {clientView["shapes"]}, the board holds {stored}");
             }
 
-            Assert.Equal("hello board", Assert.Single(state.Chat).Text);
+            Assert.Equal("#ffeecc", state.Background.Color);
             var snapshots = stack.Services.GetRequiredService<BoardStore>();
             await Eventually.UntilAsync(async () => (await snapshots.ListSnapshotsAsync(boardId, CancellationToken.None)).Any(s => s.Seq == total), TimeSpan.FromSeconds(15));
 
@@ -87,7 +87,7 @@ public sealed class WhiteboardEndToEndTests(EmulatorHost emulators) : IClassFixt
     {
         var boardId = LiveBoardsTests.NewBoard();
         await stack.Services.GetRequiredService<BoardStore>().CreateOrUpdateAsync(
-            new BoardMetadata(boardId, "End to end", BoardVisibility.Public, userIds[0], [], Guid.NewGuid(), DateTimeOffset.UtcNow), userIds[0], CancellationToken.None);
+            new BoardMetadata(boardId, "End to end", BoardVisibility.Public, userIds[0], [], DateTimeOffset.UtcNow), userIds[0], CancellationToken.None);
         var issuer = stack.Services.GetRequiredService<WebPubSubTokenIssuer>();
         var users = userIds
             .Select(id => (id, name: char.ToUpperInvariant(id[0]) + id[1..]))

@@ -17,6 +17,9 @@ internal sealed class CollabApp : IAsyncDisposable
     public const string FluidTenantKey = "fluid-tenant-key-for-tests-only";
     public const string AllowedOrigin = "http://localhost:5173";
 
+    /// <summary>The secret Event Grid deliveries to <c>/api/acs/events</c> carry.</summary>
+    public const string EventsSecret = "acs-events-secret-for-tests-0123456789";
+
     /// <summary>How long after a commit its one-second activity bucket (see <see cref="Settings"/>) has closed and its marker is written, so the snapshot timer visits the board.</summary>
     public static readonly TimeSpan ActivityBucketClosed = TimeSpan.FromSeconds(1.5);
 
@@ -40,6 +43,8 @@ internal sealed class CollabApp : IAsyncDisposable
         ["Acs:ConnectionString"] = emulators.AcsConnectionString,
         ["Acs:RetryDelays:0"] = "00:00:00.05",
         ["Acs:RetryDelays:1"] = "00:00:00.1",
+        ["Acs:EventsSecret"] = EventsSecret,
+        ["Acs:ClientEndpoint"] = emulators.AcsHttpsEndpoint.ToString(),
         ["FluidRelay:TenantId"] = FluidTenantId,
         ["FluidRelay:TenantKey"] = FluidTenantKey,
         ["FluidRelay:Endpoint"] = "http://localhost:7070",

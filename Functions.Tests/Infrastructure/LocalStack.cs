@@ -87,7 +87,7 @@ internal sealed class LocalStack : IAsyncDisposable
     {
         var boardId = "warmup" + Guid.NewGuid().ToString("N")[..12];
         await _services.GetRequiredService<BoardStore>().CreateOrUpdateAsync(
-            new BoardMetadata(boardId, "warm-up", BoardVisibility.Public, "warmup", [], Guid.NewGuid(), DateTimeOffset.UtcNow), "warmup", CancellationToken.None);
+            new BoardMetadata(boardId, "warm-up", BoardVisibility.Public, "warmup", [], DateTimeOffset.UtcNow), "warmup", CancellationToken.None);
         using var http = new HttpClient();
         using var response = await http.SendAsync(UpstreamEvents.UserMessage(
             new Uri(BaseAddress, "api/eventhandler"), accessKey, Settings["WebPubSub:Hub"]!, "addShape", "warmup-connection", "warmup", boardId,

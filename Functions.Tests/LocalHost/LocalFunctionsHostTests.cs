@@ -288,7 +288,7 @@ public sealed class LocalFunctionsHostTests(EmulatorHost emulators) : IClassFixt
     {
         var boardId = LiveBoardsTests.NewBoard();
         await stack.Services.GetRequiredService<BoardStore>().CreateOrUpdateAsync(
-            new BoardMetadata(boardId, "t", BoardVisibility.Public, "x", [], Guid.NewGuid(), DateTimeOffset.UtcNow), "x", CancellationToken.None);
+            new BoardMetadata(boardId, "t", BoardVisibility.Public, "x", [], DateTimeOffset.UtcNow), "x", CancellationToken.None);
         await stack.Services.GetRequiredService<BoardCommitter>().CommitAsync(boardId, "x", LiveBoardsTests.AddRect("s", 1), CancellationToken.None);
         return boardId;
     }

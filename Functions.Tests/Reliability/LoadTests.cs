@@ -36,7 +36,7 @@ public sealed class LoadTests(EmulatorHost emulators, ITestOutputHelper output) 
         {
             boards[b] = LiveBoardsTests.NewBoard();
             await stack.Services.GetRequiredService<BoardStore>().CreateOrUpdateAsync(
-                new BoardMetadata(boards[b], "load", BoardVisibility.Public, "owner", [], Guid.NewGuid(), DateTimeOffset.UtcNow), "owner", CancellationToken.None);
+                new BoardMetadata(boards[b], "load", BoardVisibility.Public, "owner", [], DateTimeOffset.UtcNow), "owner", CancellationToken.None);
         }
 
         var issuer = stack.Services.GetRequiredService<WebPubSubTokenIssuer>();

@@ -36,11 +36,11 @@ public sealed class StorageOutageTests(EmulatorHost emulators) : IClassFixture<E
             var boardId = LiveBoardsTests.NewBoard();
             // Operations are stored only for a board that exists.
             await stack.Services.GetRequiredService<BoardStore>().CreateOrUpdateAsync(
-                new BoardMetadata(boardId, "outage", BoardVisibility.Public, "owner", [], Guid.NewGuid(), DateTimeOffset.UtcNow), "owner", CancellationToken.None);
+                new BoardMetadata(boardId, "outage", BoardVisibility.Public, "owner", [], DateTimeOffset.UtcNow), "owner", CancellationToken.None);
             var key = emulators.WebPubSubOptions.AccessKey;
             async Task<HttpResponseMessage> Send(int i) =>
                 await http.SendAsync(UpstreamEvents.UserMessage(
-                    new Uri(stack.BaseAddress, "api/eventhandler"), key, stack.Settings["WebPubSub:Hub"]!, "chat", "c1", "alice", boardId, $$"""{"opId":"op{{i}}","text":"message {{i}}"}""", i.ToString(CultureInfo.InvariantCulture)));
+                    new Uri(stack.BaseAddress, "api/eventhandler"), key, stack.Settings["WebPubSub:Hub"]!, "addShape", "c1", "alice", boardId, UpstreamClient.AddRect("op" + i.ToString(CultureInfo.InvariantCulture), "s" + i.ToString(CultureInfo.InvariantCulture), i), i.ToString(CultureInfo.InvariantCulture)));
 
             for (var i = 0; i < 5; i++)
             {

@@ -36,17 +36,17 @@ public sealed partial class InputAndHeaderHardeningTests(StackFixture fixture) :
     }
 
     [Theory]
-    [InlineData("""{"opId":"o1","text":"\ud800"}""")]
-    [InlineData("""{"opId":"o1","text":"ok \udfff"}""")]
-    [InlineData("""{"opId":"\ud800","text":"hi"}""")]
-    public async Task ChatThatIsNotWellFormedUnicode_Is400_AndNothingIsCommitted(string body)
+    [InlineData("""{"opId":"o1","shape":{"id":"t1","kind":"text","color":"#000000","width":1,"x":1,"y":1,"fontSize":12,"text":"\ud800"}}""")]
+    [InlineData("""{"opId":"o1","shape":{"id":"t1","kind":"text","color":"#000000","width":1,"x":1,"y":1,"fontSize":12,"text":"ok \udfff"}}""")]
+    [InlineData("""{"opId":"\ud800","shape":{"id":"t1","kind":"text","color":"#000000","width":1,"x":1,"y":1,"fontSize":12,"text":"hi"}}""")]
+    public async Task TextThatIsNotWellFormedUnicode_Is400_AndNothingIsCommitted(string body)
     {
         var aliceName = BoardApi.NewUser("alice");
         using var alice = await Stack.SignInAsync(aliceName);
         using var upstream = new UpstreamClient(Stack, fixture.Emulators.WebPubSubOptions.AccessKey);
         var boardId = await BoardApi.CreateAsync(alice);
 
-        using var response = await upstream.SendAsync(upstream.User("chat", "c1", LocalStack.UserIdOf(aliceName), boardId, body));
+        using var response = await upstream.SendAsync(upstream.User("addShape", "c1", LocalStack.UserIdOf(aliceName), boardId, body));
 
         // 400, not 500: Web PubSub does not retry a 4xx (§4.6).
         Assert.Contains("not well-formed Unicode", (await BoardApi.ProblemAsync(response, HttpStatusCode.BadRequest)).GetProperty("detail").GetString());
@@ -115,7 +115,7 @@ public sealed partial class InputAndHeaderHardeningTests(StackFixture fixture) :
             ["problem 401"] = await anonymous.GetAsync($"api/boards/{boardId}"),
             ["problem 404"] = await alice.GetAsync($"api/boards/{BoardApi.NewBoardId()}"),
             ["health"] = await anonymous.GetAsync("api/health"),
-            ["event handler"] = await upstream.SendAsync(upstream.User("chat", "c1", LocalStack.UserIdOf(aliceName), boardId, """{"opId":"h1","text":"hi"}""")),
+            ["event handler"] = await upstream.SendAsync(upstream.User("addShape", "c1", LocalStack.UserIdOf(aliceName), boardId, UpstreamClient.AddRect("h1", "s1"))),
         };
         using var svg = await alice.GetAsync($"api/boards/{boardId}/export.svg");
 

@@ -38,8 +38,40 @@ public sealed class AcsOptions : IValidatableObject
     /// <summary>Waits before each retry of a 429, 5xx or network failure; empty means 0.5 s, 1 s, 2 s.</summary>
     public TimeSpan[] RetryDelays { get; set; } = [];
 
+    /// <summary>The chat data-plane API version (shared/protocols/acs-chat-rooms.md §3).</summary>
+    [Required]
+    [RegularExpression(@"^\d{4}-\d{2}-\d{2}(-preview)?$", ErrorMessage = "Acs:ChatApiVersion must look like 2025-03-15.")]
+    public string ChatApiVersion { get; set; } = "2025-03-15";
+
+    /// <summary>The Rooms API version (shared/protocols/acs-chat-rooms.md §8).</summary>
+    [Required]
+    [RegularExpression(@"^\d{4}-\d{2}-\d{2}(-preview)?$", ErrorMessage = "Acs:RoomsApiVersion must look like 2025-03-13.")]
+    public string RoomsApiVersion { get; set; } = "2025-03-13";
+
+    /// <summary>
+    /// The ACS endpoint that clients' SDKs use, returned by <c>POST /api/boards/{id}/chat</c>; empty means the
+    /// connection string's endpoint. Locally the emulator's HTTPS origin, because the chat SDK refuses bearer tokens
+    /// over plain http (shared/protocols/acs-chat-rooms.md rule 1) while this app talks to its plain-http origin.
+    /// </summary>
+    public string ClientEndpoint { get; set; } = "";
+
+    /// <summary>
+    /// The secret Event Grid sends as <c>?secret=</c> on every delivery to <c>/api/acs/events</c> (a Key Vault reference
+    /// on Azure). Empty means the webhook refuses everything.
+    /// </summary>
+    public string EventsSecret { get; set; } = "";
+
+    /// <summary>
+    /// How long a board's room is valid from its creation or renewal (1 hour to 180 days, the service's limit;
+    /// default 30 days); <c>POST /api/boards/{id}/call</c> renews it once less than half of this remains.
+    /// </summary>
+    public TimeSpan RoomValidity { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>The parsed connection string; valid once options validation has passed (a method, so validation never evaluates it early).</summary>
     public AcsConnectionString ParseConnection() => AcsConnectionString.Parse(ConnectionString);
+
+    /// <summary>The endpoint clients' SDKs use: <see cref="ClientEndpoint"/>, or the connection string's.</summary>
+    public Uri EffectiveClientEndpoint() => ClientEndpoint.Length > 0 ? new Uri(ClientEndpoint) : ParseConnection().Endpoint;
 
     /// <summary>The configured scopes, or the default <c>chat, voip</c>.</summary>
     public IReadOnlyList<string> AllowedScopes() => Scopes.Length > 0 ? Scopes : DefaultScopes;
@@ -58,6 +90,27 @@ public sealed class AcsOptions : IValidatableObject
         foreach (var scope in Scopes.Where(s => !KnownScopes.Contains(s)))
         {
             yield return new ValidationResult($"Acs:Scopes holds '{scope}', which is not an ACS token scope.", [nameof(Scopes)]);
+        }
+
+        if (ClientEndpoint.Length > 0 && (!Uri.TryCreate(ClientEndpoint, UriKind.Absolute, out var client) || client.Scheme is not ("https" or "http") || client.AbsolutePath != "/" || client.Query.Length > 0))
+        {
+            yield return new ValidationResult("Acs:ClientEndpoint must be an absolute http(s) origin with no path, e.g. https://contoso.communication.azure.com/.", [nameof(ClientEndpoint)]);
+        }
+
+        var unresolvedSecret = KeyVaultReference.CheckResolved(EventsSecret, "Acs:EventsSecret").ToList();
+        foreach (var error in unresolvedSecret)
+        {
+            yield return error;
+        }
+
+        if (unresolvedSecret.Count == 0 && EventsSecret.Length is > 0 and < 16 || EventsSecret.Length > 256 || EventsSecret.Any(c => !char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_' or '.' or '~')))
+        {
+            yield return new ValidationResult("Acs:EventsSecret must be 16-256 URL-safe characters (A-Z, a-z, 0-9, '-', '_', '.', '~'), or empty to refuse every delivery.", [nameof(EventsSecret)]);
+        }
+
+        if (RoomValidity < TimeSpan.FromHours(1) || RoomValidity > TimeSpan.FromDays(180))
+        {
+            yield return new ValidationResult("Acs:RoomValidity must be between 1 hour and 180 days (the service's limit).", [nameof(RoomValidity)]);
         }
 
         if (RetryDelays.Any(d => d < TimeSpan.Zero || d > TimeSpan.FromMinutes(1)))

@@ -3,6 +3,7 @@ using Collab.Boards.Errors;
 using Collab.Boards.Live;
 using Collab.Boards.Model;
 using Collab.Boards.Storage;
+using Collab.Functions.Communication;
 using Collab.Functions.Hub;
 using Collab.Functions.Identity;
 using Collab.Functions.WebPubSub;
@@ -11,7 +12,14 @@ using Microsoft.Extensions.Logging;
 namespace Collab.Functions.Boards;
 
 /// <summary>A user's boards, and deleting a board: its connections, its blobs and its place in every board list.</summary>
-public sealed class BoardLifecycle(BoardStore store, LiveBoards live, BoardMetadataCache metadataCache, WebPubSubRestClient webPubSub, TimeProvider time, ILogger<BoardLifecycle> logger)
+public sealed class BoardLifecycle(
+    BoardStore store,
+    LiveBoards live,
+    BoardMetadataCache metadataCache,
+    WebPubSubRestClient webPubSub,
+    CommunicationSync communication,
+    TimeProvider time,
+    ILogger<BoardLifecycle> logger)
 {
     /// <summary>What every client of a deleted board is told when its connection is closed.</summary>
     public const string DeletedReason = "The board was deleted.";
@@ -59,6 +67,8 @@ public sealed class BoardLifecycle(BoardStore store, LiveBoards live, BoardMetad
                 throw new ForbiddenException("Only the board's owner may delete it.");
             }
 
+            // The thread and room go with the board: recorded now, while their ids are known, done once the metadata is gone.
+            await communication.OnBoardDeletingAsync(board, cancellationToken);
             await webPubSub.CloseGroupConnectionsAsync(BoardChannels.ServerGroup(boardId), DeletedReason, cancellationToken);
             live.Forget(boardId);
             var deleted = await store.DeleteContentAsync(boardId, cancellationToken);
@@ -68,6 +78,7 @@ public sealed class BoardLifecycle(BoardStore store, LiveBoards live, BoardMetad
                 // This instance refuses operations for the board at once; others within the cache's freshness.
                 metadataCache.Forget(boardId);
                 deleted += 1 + await SweepAsync(boardId);
+                await communication.TryRunAsync(boardId, CancellationToken.None);
                 logger.LogInformation("Board {BoardId} deleted by its owner {UserId}: {Blobs} blobs", boardId, user.UserId, deleted);
                 return;
             }

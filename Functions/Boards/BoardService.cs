@@ -4,6 +4,7 @@ using Collab.Boards.Live;
 using Collab.Boards.Model;
 using Collab.Boards.Rendering;
 using Collab.Boards.Storage;
+using Collab.Functions.Communication;
 using Collab.Functions.Hub;
 using Collab.Functions.Identity;
 using Collab.Functions.Pipeline;
@@ -23,6 +24,7 @@ public sealed class BoardService(
     BoardConnections connections,
     TimeProvider time,
     UserRateLimiter limiter,
+    CommunicationSync communication,
     ILogger<BoardService> logger)
 {
     private const int MaxMembers = 100;
@@ -59,7 +61,7 @@ public sealed class BoardService(
             throw Invalid("a member's role must be 'editor' or 'viewer'.");
         }
 
-        var requested = new BoardMetadata(boardId, title, visibility, user.UserId, members, Guid.NewGuid(), time.GetUtcNow());
+        var requested = new BoardMetadata(boardId, title, visibility, user.UserId, members, time.GetUtcNow());
         var (board, previous) = await store.CreateOrUpdateAsync(requested, user.UserId, cancellationToken)
             ?? throw new ConflictException("The board exists and belongs to someone else.");
         metadataCache.Forget(boardId);
@@ -67,6 +69,10 @@ public sealed class BoardService(
         if (previous is not null)
         {
             await RevokeAsync(previous, board, cancellationToken);
+
+            // Whoever the board no longer admits leaves its ACS thread and room (recorded before it is done, so a
+            // failure is retried by the timer rather than forgotten).
+            await communication.OnBoardChangedAsync(board, cancellationToken);
         }
 
         return (board, previous is null);

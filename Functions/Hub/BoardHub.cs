@@ -26,6 +26,9 @@ public sealed class BoardHub(
     IOptions<EventHandlerOptions> options,
     ILogger<BoardHub> logger)
 {
+    /// <summary>The problem code of a <c>chat</c> operation, which is no longer accepted.</summary>
+    public const string ChatMovedCode = "chat-moved";
+
     private readonly int _connectionsPerUser = options.Value.ConnectionsPerUserPerBoard;
 
     /// <summary>
@@ -95,7 +98,7 @@ public sealed class BoardHub(
     /// <exception cref="RateLimitedException">The connection sent more operations than its rate allows; nothing was stored.</exception>
     /// <exception cref="NotFoundException">The board does not exist (any more); nothing was stored.</exception>
     /// <exception cref="ForbiddenException">The user is no longer admitted, or is a viewer; nothing was stored.</exception>
-    /// <exception cref="InvalidRequestException">The operation is malformed; nothing was stored.</exception>
+    /// <exception cref="InvalidRequestException">The operation is malformed, or is a retired <c>chat</c> (<see cref="ChatMovedCode"/>); nothing was stored.</exception>
     /// <exception cref="UnavailableException">Storage failed; nothing was committed, and the service's retry is safe.</exception>
     public async Task<CommitResult> OnOperationAsync(string userId, string connectionId, string boardId, string eventName, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
@@ -106,6 +109,13 @@ public sealed class BoardHub(
                 $"Too many changes at once: at most {operations.OperationsPerSecond} per second from one connection. This change was not saved; wait a moment and try again.",
                 wait,
                 "too-many-operations");
+        }
+
+        // Chat lives in the board's ACS thread now (POST /api/boards/{id}/chat); logs that hold chat operations still
+        // load, show and export them, but no new one is written.
+        if (eventName == PostChat.Name)
+        {
+            throw new InvalidRequestException(ChatMovedCode, "Chat moved to the board's ACS chat thread: get it with POST /api/boards/{id}/chat and send with the ACS chat SDK.");
         }
 
         var metadata = await boards.GetAsync(boardId, cancellationToken)

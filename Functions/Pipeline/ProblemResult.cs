@@ -78,7 +78,8 @@ public sealed class ProblemResult : IActionResult
         return exception switch
         {
             InvalidRequestException { Code: InvalidRequestException.MediaTypeCode } => UnsupportedMediaType(exception.Message),
-            InvalidRequestException => InvalidRequest(exception.Message),
+            InvalidRequestException => new(StatusCodes.Status400BadRequest, exception.Code, "Invalid request", exception.Message),
+            UnauthenticatedException => new(StatusCodes.Status401Unauthorized, exception.Code, "Unauthenticated", exception.Message),
             TooLargeException => PayloadTooLarge(exception.Code, exception.Message),
             NotFoundException => NotFound(exception.Code, exception.Message),
             ForbiddenException => Forbidden(exception.Message),

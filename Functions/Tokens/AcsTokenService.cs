@@ -13,6 +13,7 @@ namespace Collab.Functions.Tokens;
 public sealed class AcsTokenService(AcsIdentityClient acs, AcsIdentityMappingStore mappings, IOptions<AcsOptions> options, ILogger<AcsTokenService> logger)
 {
     private const int MaxAttempts = 3;
+    private const int MaxEntraTokenLength = 16 * 1024;
     private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(5);
 
     /// <summary>Issues a token for the caller's ACS identity, creating the identity on the first call.</summary>
@@ -59,6 +60,33 @@ public sealed class AcsTokenService(AcsIdentityClient acs, AcsIdentityMappingSto
     }
 
     /// <summary>
+    /// The ACS identity of <paramref name="userId"/>, created (without a token) and mapped on first use, exactly as
+    /// <see cref="IssueAsync"/> maps it, so the communication controller can add a user who has not asked for a token yet.
+    /// </summary>
+    /// <exception cref="AcsRequestException">ACS refused or is unavailable (the caller maps it).</exception>
+    public async Task<string> EnsureIdentityAsync(string userId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            if (await mappings.GetAsync(userId, cancellationToken) is { } stored)
+            {
+                return stored.Mapping.AcsUserId;
+            }
+
+            var created = await acs.CreateIdentityAsync(null, options.Value.TokenLifetimeMinutes, cancellationToken);
+            if (await mappings.TryCreateAsync(userId, created.Id, cancellationToken))
+            {
+                logger.LogInformation("Created ACS identity {AcsUserId} for user {UserId}", created.Id, userId);
+                return created.Id;
+            }
+
+            await DeleteIdentityQuietlyAsync(created.Id, cancellationToken);
+        }
+
+        throw new UnavailableException("The ACS identity mapping kept changing; retry.", DefaultRetryAfter);
+    }
+
+    /// <summary>
     /// Deletes the caller's mapping first, then revokes and deletes the ACS identity, so no token can be issued for an
     /// identity being deleted. Idempotent: without a mapping there is nothing to do.
     /// </summary>
@@ -88,6 +116,45 @@ public sealed class AcsTokenService(AcsIdentityClient acs, AcsIdentityMappingSto
             }
 
             throw new UnavailableException("The ACS identity mapping kept changing; retry.", DefaultRetryAfter);
+        });
+    }
+
+    /// <summary>
+    /// Exchanges a Teams user's Entra token for an ACS token through the identity API (shared/protocols/acs-chat-rooms.md
+    /// §9). The input is checked first, so nothing malformed reaches ACS; ACS's 401 (token invalid, expired or not for
+    /// ACS) becomes 401 <c>teams-token-rejected</c> and its 400 (app id or user id not those of the token) 400
+    /// <c>teams-exchange-refused</c>.
+    /// </summary>
+    public async Task<TeamsTokenResponse> ExchangeTeamsTokenAsync(TeamsTokenRequest? request, CancellationToken cancellationToken)
+    {
+        var token = request?.Token;
+        if (token is null || token.Length is 0 or > MaxEntraTokenLength || token.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
+        {
+            throw new InvalidRequestException($"token must be the Teams user's Entra access token: 1-{MaxEntraTokenLength} characters without spaces.");
+        }
+
+        if (!Guid.TryParseExact(request!.AppId, "D", out _) || !Guid.TryParseExact(request.UserId, "D", out _))
+        {
+            throw new InvalidRequestException("appId (the Entra application's client id) and userId (the Teams user's object id) must be GUIDs.");
+        }
+
+        return await GuardAsync(async () =>
+        {
+            try
+            {
+                var exchanged = await acs.ExchangeTeamsTokenAsync(token, request.AppId!, request.UserId!, cancellationToken);
+                return new TeamsTokenResponse(exchanged.Token, exchanged.ExpiresOn);
+            }
+            catch (AcsRequestException ex) when (ex.Status == 401)
+            {
+                logger.LogInformation("ACS refused a Teams token exchange: {Status} {Code}", ex.Status, ex.Code);
+                throw new UnauthenticatedException("teams-token-rejected", "Azure Communication Services refused the Teams token: it is invalid, expired or not issued for Azure Communication Services.");
+            }
+            catch (AcsRequestException ex) when (ex.Status == 400)
+            {
+                logger.LogInformation("ACS refused a Teams token exchange: {Status} {Code}", ex.Status, ex.Code);
+                throw new InvalidRequestException("teams-exchange-refused", "Azure Communication Services refused the exchange: appId and userId must be those the Teams token was issued to and for.");
+            }
         });
     }
 

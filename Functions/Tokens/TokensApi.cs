@@ -14,6 +14,7 @@ namespace Collab.Functions.Tokens;
 public sealed class TokensApi(AcsTokenService acs, WebPubSubTokenIssuer webPubSub, FluidTokenIssuer fluid)
 {
     private const int MaxAcsBodyBytes = 4096;
+    private const int MaxTeamsBodyBytes = 20 * 1024;
 
     /// <summary><c>POST /api/acs/token</c>: an ACS token for the caller's own ACS identity, created on the first call.</summary>
     [Function("AcsToken")]
@@ -26,6 +27,21 @@ public sealed class TokensApi(AcsTokenService acs, WebPubSubTokenIssuer webPubSu
     {
         var body = await JsonRequestBody.ReadAsync<AcsTokenRequest>(request, MaxAcsBodyBytes, cancellationToken);
         return new OkObjectResult(await acs.IssueAsync(context.GetSignedInUser(), body?.Scopes, cancellationToken));
+    }
+
+    /// <summary>
+    /// <c>POST /api/acs/token/teams</c> <c>{"token","appId","userId"}</c>: a Teams user's Entra token exchanged for an
+    /// ACS token <c>{token, expiresOn}</c> (shared/protocols/acs-chat-rooms.md §9).
+    /// </summary>
+    [Function("AcsTeamsToken")]
+    [SignedIn]
+    [RateLimited]
+    public async Task<IActionResult> AcsTeamsToken(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "acs/token/teams")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var body = await JsonRequestBody.ReadAsync<TeamsTokenRequest>(request, MaxTeamsBodyBytes, cancellationToken);
+        return new OkObjectResult(await acs.ExchangeTeamsTokenAsync(body, cancellationToken));
     }
 
     /// <summary><c>DELETE /api/acs/identity</c>: forgets and deletes the caller's ACS identity; 204, idempotent.</summary>

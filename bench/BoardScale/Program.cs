@@ -51,7 +51,7 @@ foreach (var total in totals)
 {
     var boards = Enumerable.Range(done, total - done).Select(i => $"scale-{run}-{i}").ToList();
     await Parallel.ForEachAsync(boards, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (boardId, cancellationToken) =>
-        await store.CreateOrUpdateAsync(new BoardMetadata(boardId, "Scale", BoardVisibility.Public, "owner-" + boardId, [], Guid.NewGuid(), DateTimeOffset.UtcNow), "owner-" + boardId, cancellationToken));
+        await store.CreateOrUpdateAsync(new BoardMetadata(boardId, "Scale", BoardVisibility.Public, "owner-" + boardId, [], DateTimeOffset.UtcNow), "owner-" + boardId, cancellationToken));
 
     var failed = 0;
     var watch = Stopwatch.StartNew();

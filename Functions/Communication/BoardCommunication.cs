@@ -1,0 +1,206 @@
+using System.Security.Cryptography;
+using System.Text;
+using Collab.Boards.Errors;
+using Collab.Boards.Model;
+using Collab.Boards.Storage;
+using Collab.Functions.Acs;
+using Collab.Functions.Identity;
+using Collab.Functions.Tokens;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Collab.Functions.Communication;
+
+/// <summary>
+/// The communication controller's side of a board (the ACS architecture's "communication controller"): each board
+/// has one chat thread and one room, created on first use by the controller's own identity and recorded on the board
+/// with conditional writes, and a caller the board admits is added to them (with its board role mapped to a room
+/// role). Whom it added is recorded first (<see cref="BoardStore.RecordCommunicationParticipantAsync"/>), so that
+/// <see cref="CommunicationSync"/> can take them out again when the board stops admitting them; and after adding, the
+/// board is read again, so a change that raced the join is not missed.
+/// </summary>
+public sealed class BoardCommunication(
+    BoardStore store,
+    AcsChatClient chat,
+    AcsRoomsClient rooms,
+    AcsTokenService identities,
+    ChatThreadBoards threads,
+    CommunicationSync sync,
+    IOptions<AcsOptions> options,
+    TimeProvider time,
+    ILogger<BoardCommunication> logger)
+{
+    /// <summary>The room role of a board role: owner → Presenter, editor → Attendee, viewer → Consumer.</summary>
+    public static string RoomRoleOf(string boardRole) => boardRole switch
+    {
+        BoardRoles.Owner => AcsRoomsClient.Presenter,
+        BoardRoles.Editor => AcsRoomsClient.Attendee,
+        _ => AcsRoomsClient.Consumer,
+    };
+
+    /// <summary>
+    /// The board's chat thread, created once (<c>repeatability-request-id</c> derived from the board, then a conditional
+    /// write), with the caller added under its display name.
+    /// </summary>
+    /// <exception cref="NotFoundException">The board does not exist.</exception>
+    /// <exception cref="ForbiddenException">The board does not admit the caller.</exception>
+    public async Task<BoardChatResponse> JoinChatAsync(SignedInUser user, string boardId, CancellationToken cancellationToken)
+    {
+        var board = await AdmitAsync(user, boardId, cancellationToken);
+        return await GuardAsync(async () =>
+        {
+            var acsUserId = await identities.EnsureIdentityAsync(user.UserId, cancellationToken);
+            var threadId = board.ChatThreadId ?? await CreateThreadAsync(board, cancellationToken);
+            await store.RecordCommunicationParticipantAsync(boardId, user.UserId, acsUserId, null, cancellationToken);
+            await chat.AddParticipantAsync(threadId, acsUserId, user.Name, cancellationToken);
+            await RecheckAsync(user, boardId, null, cancellationToken);
+            logger.LogInformation("User {UserId} joined the chat thread of board {BoardId}", user.UserId, boardId);
+            return new BoardChatResponse(threadId, options.Value.EffectiveClientEndpoint().ToString());
+        });
+    }
+
+    /// <summary>
+    /// The board's room, created once and renewed once less than half of <see cref="AcsOptions.RoomValidity"/> is left,
+    /// with the caller added (or its role updated) as its board role says.
+    /// </summary>
+    /// <exception cref="NotFoundException">The board does not exist.</exception>
+    /// <exception cref="ForbiddenException">The board does not admit the caller.</exception>
+    public async Task<BoardCallResponse> JoinCallAsync(SignedInUser user, string boardId, CancellationToken cancellationToken)
+    {
+        var board = await AdmitAsync(user, boardId, cancellationToken);
+        var role = RoomRoleOf(board.RoleOf(user.UserId)!);
+        return await GuardAsync(async () =>
+        {
+            var acsUserId = await identities.EnsureIdentityAsync(user.UserId, cancellationToken);
+            board = await EnsureRoomAsync(board, cancellationToken);
+            await store.RecordCommunicationParticipantAsync(boardId, user.UserId, acsUserId, role, cancellationToken);
+            await rooms.SetParticipantsAsync(board.RoomId!, new Dictionary<string, string?> { [acsUserId] = role }, cancellationToken);
+            role = await RecheckAsync(user, boardId, role, cancellationToken) ?? role;
+            logger.LogInformation("User {UserId} joined the room of board {BoardId} as {Role}", user.UserId, boardId, role);
+            return new BoardCallResponse(board.RoomId!, role, board.RoomValidUntil!.Value);
+        });
+    }
+
+    private async Task<string> CreateThreadAsync(BoardMetadata board, CancellationToken cancellationToken)
+    {
+        var threadId = await chat.CreateThreadAsync(board.Title, RequestId("chat-thread", board), cancellationToken);
+
+        // The mapping first, so the webhook relays the thread's messages from the start.
+        await store.RecordChatThreadAsync(threadId, board.BoardId, cancellationToken);
+        var recorded = await store.RecordChatThreadIdAsync(board.BoardId, threadId, cancellationToken);
+        if (recorded?.ChatThreadId != threadId)
+        {
+            // Another call recorded another thread (or the board went): ours must not linger.
+            await chat.DeleteThreadAsync(threadId, cancellationToken);
+            await store.ForgetChatThreadAsync(threadId, cancellationToken);
+            logger.LogInformation("Board {BoardId} got another chat thread meanwhile; deleted the extra one", board.BoardId);
+        }
+
+        var winner = recorded?.ChatThreadId ?? throw new NotFoundException("board-not-found", "The board does not exist.");
+        threads.Remember(winner, board.BoardId);
+        return winner;
+    }
+
+    private async Task<BoardMetadata> EnsureRoomAsync(BoardMetadata board, CancellationToken cancellationToken)
+    {
+        var validity = options.Value.RoomValidity;
+        var now = time.GetUtcNow();
+        if (board.RoomId is { } roomId)
+        {
+            if (board.RoomValidUntil is { } until && until - now >= validity / 2)
+            {
+                return board;
+            }
+
+            var renewed = await rooms.UpdateValidUntilAsync(roomId, now + validity, cancellationToken);
+            logger.LogInformation("Renewed the room of board {BoardId} until {ValidUntil}", board.BoardId, renewed.ValidUntil);
+            return await store.RecordRoomAsync(board.BoardId, roomId, renewed.ValidUntil, cancellationToken)
+                ?? throw new NotFoundException("board-not-found", "The board does not exist.");
+        }
+
+        var room = await rooms.CreateRoomAsync(now + validity, RequestId("room", board), cancellationToken);
+        var recorded = await store.RecordRoomAsync(board.BoardId, room.Id, room.ValidUntil, cancellationToken);
+        if (recorded?.RoomId != room.Id)
+        {
+            await rooms.DeleteRoomAsync(room.Id, cancellationToken);
+            logger.LogInformation("Board {BoardId} got another room meanwhile; deleted the extra one", board.BoardId);
+        }
+
+        return recorded ?? throw new NotFoundException("board-not-found", "The board does not exist.");
+    }
+
+    /// <summary>
+    /// Reads the board again after the caller was added: if it no longer admits the caller (a change raced the join),
+    /// takes the caller out through <see cref="CommunicationSync"/> and refuses; if its room role changed, sets the new one.
+    /// </summary>
+    /// <returns>The room role now, when the caller joined the room.</returns>
+    private async Task<string?> RecheckAsync(SignedInUser user, string boardId, string? roomRole, CancellationToken cancellationToken)
+    {
+        var now = await store.GetMetadataAsync(boardId, cancellationToken);
+        if (now?.RoleOf(user.UserId) is not { } boardRole)
+        {
+            logger.LogWarning("Board {BoardId} stopped admitting user {UserId} while it joined; taking it out again", boardId, user.UserId);
+            if (now is not null)
+            {
+                await sync.OnBoardChangedAsync(now, cancellationToken);
+            }
+
+            throw now is null
+                ? new NotFoundException("board-not-found", "The board does not exist.")
+                : new ForbiddenException("This private board admits only its owner and members.");
+        }
+
+        if (roomRole is not null && RoomRoleOf(boardRole) != roomRole)
+        {
+            await sync.OnBoardChangedAsync(now, cancellationToken);
+            return RoomRoleOf(boardRole);
+        }
+
+        return roomRole;
+    }
+
+    private async Task<BoardMetadata> AdmitAsync(SignedInUser user, string boardId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (!BoardId.IsValid(boardId))
+        {
+            throw new InvalidRequestException(BoardId.Requirement);
+        }
+
+        var board = await store.GetMetadataAsync(boardId, cancellationToken)
+            ?? throw new NotFoundException("board-not-found", "The board does not exist.");
+        return board.Admits(user.UserId) ? board : throw new ForbiddenException("This private board admits only its owner and members.");
+    }
+
+    // The same board (id and creation time, so a board deleted and created again gets new ones) always asks for the
+    // same request id: concurrent first calls on any instance get one thread or room from the service.
+    private static string RequestId(string purpose, BoardMetadata board)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"collab {purpose}\n{board.BoardId}\n{board.CreatedOn.UtcTicks}"));
+        return new Guid(hash.AsSpan(0, 16)).ToString();
+    }
+
+    private async Task<T> GuardAsync<T>(Func<Task<T>> operation)
+    {
+        try
+        {
+            return await operation();
+        }
+        catch (AcsRequestException ex)
+        {
+            logger.LogWarning("ACS {Service} failed for the communication controller: {Status} {Code}", ex.Service, ex.Status, ex.Code);
+            throw ex.ToCollabException();
+        }
+    }
+}
+
+/// <summary>The answer of <c>POST /api/boards/{id}/chat</c>.</summary>
+/// <param name="ThreadId">The board's chat thread.</param>
+/// <param name="Endpoint">The ACS endpoint for the chat SDK (<see cref="AcsOptions.ClientEndpoint"/>).</param>
+public sealed record BoardChatResponse(string ThreadId, string Endpoint);
+
+/// <summary>The answer of <c>POST /api/boards/{id}/call</c>.</summary>
+/// <param name="RoomId">The board's room, for the Calling SDK's <c>join({ roomId })</c>.</param>
+/// <param name="Role">The caller's room role: Presenter, Attendee or Consumer.</param>
+/// <param name="ValidUntil">When the room's window ends (it is renewed before).</param>
+public sealed record BoardCallResponse(string RoomId, string Role, DateTimeOffset ValidUntil);
