@@ -2,8 +2,12 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Collab.Boards.Storage;
 using Collab.Functions.Tests.Infrastructure;
 using Collab.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using static Collab.Functions.Tests.Infrastructure.TokenRequests;
 
 namespace Collab.Functions.Tests.Communication;
@@ -88,6 +92,31 @@ public sealed class BoardCommunicationTests(StackFixture fixture) : IClassFixtur
         Assert.Equal("Attendee", participants[(await ChatTokenAsync(editor)).AcsUserId]);
         Assert.Equal("Consumer", participants[(await ChatTokenAsync(viewer)).AcsUserId]);
         Assert.Equal(roomId, (await BoardApi.GetAsync(owner, boardId)).GetProperty("board").GetProperty("roomId").GetString());
+    }
+
+    [Fact]
+    public async Task Call_RenewsTheRoom_OnceLessThanHalfItsWindowIsLeft()
+    {
+        var (owner, _) = await SignInAsync("owner");
+        var boardId = await BoardApi.CreateAsync(owner);
+        var roomId = (await JoinCallAsync(owner, boardId)).GetProperty("roomId").GetString()!;
+        var store = Stack.Services.GetRequiredService<BoardStore>();
+
+        // As if 29 days had passed: the board records a window that ends in a day (the room itself is not touched).
+        var (metadata, etag) = (await store.GetMetadataVersionAsync(boardId, CancellationToken.None))!.Value;
+        var container = Stack.Services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BoardStore.Container);
+        await container.GetBlobClient(BoardStore.Metadata(boardId)).UploadAsync(
+            BinaryData.FromObjectAsJson(metadata with { RoomValidUntil = DateTimeOffset.UtcNow.AddDays(1) }, Collab.Boards.Model.BoardJson.Options),
+            new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = etag } });
+        var before = Emulators.AcsRooms.Find(roomId)!.ValidUntil;
+
+        var renewed = await JoinCallAsync(owner, boardId);
+
+        Assert.Equal(roomId, renewed.GetProperty("roomId").GetString());
+        var validUntil = renewed.GetProperty("validUntil").GetDateTimeOffset();
+        Assert.True(validUntil > before, $"{validUntil:o} is not after {before:o}");
+        Assert.Equal(validUntil, Emulators.AcsRooms.Find(roomId)!.ValidUntil);
+        Assert.Equal(validUntil, (await BoardApi.GetAsync(owner, boardId)).GetProperty("board").GetProperty("roomValidUntil").GetDateTimeOffset());
     }
 
     [Fact]

@@ -52,6 +52,12 @@ public sealed class SecretsNeverLoggedTests(EmulatorHost emulators) : IClassFixt
             Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         }
 
+        // The controller's chat calls carry its own bearer token.
+        using (var chat = await alice.PostAsync($"api/boards/{boardId}/chat", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, chat.StatusCode);
+        }
+
         using (var handshake = new HttpRequestMessage(HttpMethod.Options, $"api/acs/events?secret={CollabApp.EventsSecret}"))
         {
             handshake.Headers.Add("WebHook-Request-Origin", "eventgrid.azure.net");
@@ -72,6 +78,7 @@ public sealed class SecretsNeverLoggedTests(EmulatorHost emulators) : IClassFixt
             CollabApp.FluidTenantKey,
             CollabApp.EventsSecret,
             "AccountKey=",
+            "Bearer ey",
             .. issued,
             .. issued.Select(t => t.Split('.')[2]),
         ];
