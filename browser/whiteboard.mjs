@@ -1,21 +1,31 @@
 // Browser tests of the whiteboard web app in headless Debian chromium (playwright-core, no downloaded browser).
 // Usage: node browser/whiteboard.mjs <scenario>; env BASE_URL (the local functions host), CHROMIUM (default
-// /usr/bin/chromium), SCREENSHOTS (folder for screenshots of failed scenarios).
+// /usr/bin/chromium), SCREENSHOTS (folder for screenshots of failed scenarios), ACS_CERT_SPKI (base64 SHA-256 of the
+// ACS emulator's development certificate's public key, which chromium then trusts for the chat SDK's https calls),
+// ACS_CONNECTION_STRING (the ACS emulator, for checking a room's participants with @azure/communication-rooms).
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { RoomsClient } from "@azure/communication-rooms";
 import { chromium } from "playwright-core";
 import { runScenario } from "../conformance/scenario.mjs";
 
 const base = process.env.BASE_URL.replace(/\/$/, "");
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", headless: true, args: ["--no-sandbox"] });
+// Only the emulator's own certificate is trusted, by its public key, not every certificate error.
+const trust = process.env.ACS_CERT_SPKI ? [`--ignore-certificate-errors-spki-list=${process.env.ACS_CERT_SPKI}`] : [];
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", headless: true, args: ["--no-sandbox", ...trust] });
 const pages = [];
+// Every request a page makes to ACS's realtime signaling (shared/protocols/acs-chat-rooms.md §7): the app must make none.
+const signaling = [];
 
 async function signIn(name) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   pages.push(page);
   page.on("pageerror", (error) => console.error(`[${name}] page error: ${error.message}`));
+  page.on("request", (request) => {
+    if (/realTimeNotifications|trouter|registrar/i.test(request.url())) signaling.push(request.url());
+  });
   // The web app's Content-Security-Policy must allow everything the app does: a violation fails the scenario.
   page.on("console", (message) => {
     if (message.text().includes("Content Security Policy")) {
@@ -45,6 +55,15 @@ async function open(page, url) {
   await connected(page);
 }
 
+const myId = async (page) => (await page.locator("#me").innerText()).split(" · ").pop();
+const boardOf = (url) => new URL(url).hash.split("/").pop();
+
+async function say(page, text) {
+  await page.fill("#chat-input", text); // waits until the page has joined the board's chat (the form shows)
+  await page.press("#chat-input", "Enter");
+  await page.waitForFunction(() => document.getElementById("chat-input").value === "");
+}
+
 const connected = (page, timeout = 10000) => page.waitForSelector("#connection[data-state=connected]", { timeout });
 const shapeCount = (page) => page.locator("#shapes [data-shape-id]").count();
 
@@ -70,10 +89,102 @@ const scenarios = {
     await stroke(alice, [100, 100], [300, 200]);
     await bob.waitForSelector("#shapes polyline[data-shape-id]", { timeout: 1000 });
 
-    await bob.fill("#chat-input", "hello from bob");
-    await bob.press("#chat-input", "Enter");
-    await alice.waitForSelector("#chat li:has-text('hello from bob')");
+    await say(bob, "hello from bob");
+    await alice.waitForSelector("#chat li[data-source=thread]:has-text('Bob: hello from bob')");
     assert.equal(await shapeCount(alice), 1);
+    assert.deepEqual(signaling, [], "no ACS realtime signaling");
+  },
+
+  // Chat lives in the board's ACS chat thread: each page reads and writes it with @azure/communication-chat and its
+  // own token (shared/protocols/acs-chat-rooms.md §3), and sees the other's messages live through the Function App's
+  // relay on the board's server group, not ACS realtime signaling (§7); Carol, a viewer, reads it without an input.
+  // When Alice removes Bob from the board, he is taken out of the thread (403 to his SDK calls, §6) and out of the
+  // board's room (§8), where each has the role their board role gives them.
+  async chatThroughThreadAndRemoval() {
+    const bob = await signIn("Bob");
+    const bobId = await myId(bob);
+    const carol = await signIn("Carol");
+    const carolId = await myId(carol);
+    const alice = await signIn("Alice");
+    await alice.fill("#create-form input[name=members]", `${bobId}, ${carolId}:viewer`);
+    const url = await createBoard(alice, "Team chat", "private");
+    const boardId = boardOf(url);
+    await open(bob, url);
+    await open(carol, url);
+
+    await say(alice, "hello bob");
+    await bob.waitForSelector("#chat li[data-source=thread]:has-text('Alice: hello bob')");
+    await say(bob, "hi alice");
+    await alice.waitForSelector("#chat li[data-source=thread]:has-text('Bob: hi alice')");
+    await carol.waitForSelector("#chat li[data-source=thread]:has-text('Bob: hi alice')");
+    assert.equal(await carol.locator("#chat-input").isVisible(), false, "a viewer reads the chat but gets no input");
+    assert.deepEqual(signaling, [], "no ACS realtime signaling");
+
+    // The thread holds both messages (read again through the SDK); the board's log holds no chat.
+    const thread = await bob.evaluate(async () => {
+      const chat = window.collab.chat();
+      await chat.loadHistory();
+      return { acsUserId: chat.acsUserId, texts: chat.messages.map((m) => m.text) };
+    });
+    assert.deepEqual(thread.texts, ["hello bob", "hi alice"]);
+    const board = await alice.evaluate(async (id) => (await fetch(`/api/boards/${id}`)).json(), boardId);
+    assert.deepEqual(board.state.chat, [], "chat no longer goes through the board's log");
+
+    // Both may join the board's room, each with the role the board gives them.
+    for (const [page, role] of [[alice, "Presenter"], [bob, "Attendee"], [carol, "Consumer"]]) {
+      await page.click("#call-join");
+      await page.waitForSelector("#call-details:not([hidden])");
+      assert.equal(await page.locator("#call-role").innerText(), role);
+    }
+    const roomId = await alice.locator("#call-room").innerText();
+    assert.equal(await bob.locator("#call-room").innerText(), roomId, "one room per board");
+    const aliceAcsId = await alice.evaluate(() => window.collab.chat().acsUserId);
+    const carolAcsId = await carol.evaluate(() => window.collab.chat().acsUserId);
+    const rooms = new RoomsClient(process.env.ACS_CONNECTION_STRING, { allowInsecureConnection: true });
+    const participants = async () => {
+      const ids = new Map();
+      for await (const p of rooms.listParticipants(roomId)) ids.set(p.id.communicationUserId, p.role);
+      return ids;
+    };
+    assert.equal((await participants()).get(thread.acsUserId), "Attendee");
+
+    await alice.click("#members-panel summary");
+    await alice.fill("#members-form input[name=members]", `${carolId}:viewer`);
+    await alice.click("#members-form button[type=submit]");
+    await alice.waitForSelector("#message:has-text('Members saved.')");
+
+    // Bob's own chat SDK is refused once the Function App has removed him from the thread.
+    const refused = await bob.evaluate(async () => {
+      const chat = window.collab.chat();
+      const deadline = Date.now() + 15000;
+      for (;;) {
+        try {
+          await chat.loadHistory();
+        } catch (error) {
+          const send = await chat.send("still here?").then(() => "sent", (e) => e.statusCode);
+          return { list: error.statusCode, send };
+        }
+        if (Date.now() > deadline) return { list: "still a participant after 15 s" };
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    });
+    assert.deepEqual(refused, { list: 403, send: 403 });
+
+    // Nor can he join the room, and he is no longer one of its participants; Alice and Carol still are.
+    assert.equal(await bob.evaluate(async (id) => (await fetch(`/api/boards/${id}/call`, { method: "POST" })).status, boardId), 403);
+    await bob.click("#call-join");
+    await bob.waitForSelector("#message:has-text('You cannot join the board')");
+    const deadline = Date.now() + 15000;
+    let ids = await participants();
+    while (ids.has(thread.acsUserId) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      ids = await participants();
+    }
+    assert.equal(ids.has(thread.acsUserId), false, "Bob is no longer a participant of the room");
+    assert.equal(ids.get(aliceAcsId), "Presenter");
+    assert.equal(ids.get(carolAcsId), "Consumer");
+    await carol.evaluate(() => window.collab.chat().loadHistory()); // Carol stays in the thread
+    assert.deepEqual(signaling, [], "no ACS realtime signaling");
   },
 
   async undoRedoAndReload() {
@@ -125,7 +236,7 @@ const scenarios = {
     await open(bob, url);
     await stroke(alice, [100, 100], [200, 150]);
     await bob.waitForFunction(() => document.querySelectorAll("#shapes [data-shape-id]").length === 1);
-    const boardId = new URL(url).hash.split("/").pop();
+    const boardId = boardOf(url);
     writeFileSync(process.env.READY_FILE, boardId);
 
     await Promise.all([alice, bob].map((page) => page.waitForSelector("#connection:not([data-state=connected])", { timeout: 10000 })));
@@ -139,6 +250,22 @@ const scenarios = {
     assert.equal(await alice.locator("#shapes").innerHTML(), await bob.locator("#shapes").innerHTML(), "both views converge");
   },
 
+  // An old board's log holds chat operations from before chat moved to the thread: they are still shown, before the
+  // thread's messages. The .NET test commits one such operation once READY_FILE names the board, then creates GO_FILE.
+  async oldLogChatShown() {
+    const alice = await signIn("Alice");
+    const url = await createBoard(alice, "Old chat");
+    await say(alice, "in the thread");
+    writeFileSync(process.env.READY_FILE, boardOf(url));
+    while (!existsSync(process.env.GO_FILE)) await new Promise((resolve) => setTimeout(resolve, 50));
+
+    await alice.reload();
+    await connected(alice);
+    await alice.waitForSelector("#chat li[data-source=log]:has-text('from the board log')");
+    await alice.waitForSelector("#chat li[data-source=thread]:has-text('Alice: in the thread')");
+    assert.deepEqual(await alice.locator("#chat li").evaluateAll((items) => items.map((li) => li.dataset.source)), ["log", "thread"]);
+  },
+
   // A participant forges the server's messages: on the preview group (which it may send to) and on the server group
   // through a raw socket (which it may not). The victim's page must apply none of them and keep its seq in step.
   async forgedServerMessagesIgnored() {
@@ -149,16 +276,18 @@ const scenarios = {
     const mallory = await signIn("Mallory");
     await open(mallory, url);
     await alice.waitForFunction(() => document.querySelectorAll("#presence li").length === 2);
+    await mallory.waitForFunction(() => window.collab.chat().ready);
 
     const acks = await mallory.evaluate(async () => {
-      const { boardId, model, connection } = window.collab;
+      const { boardId, model, connection, chat } = window.collab;
       const seq = model().seq + 1;
       const at = new Date().toISOString();
       const fakeClear = { name: "ops", data: { ops: [{ seq, opId: "forged", author: "someone-else", at, op: { type: "clear" } }] } };
       const fakeChat = { name: "ops", data: { ops: [{ seq, opId: "forged-chat", author: "someone-else", at, op: { type: "chat", text: "FORGED" } }] } };
       const fakePresence = { name: "presence", data: { boardId, users: [{ userId: "ghost", name: "Ghost", connections: 1 }], count: 1 } };
+      const fakeRelay = { name: "chat", data: { threadId: chat().threadId, messageId: "1", senderAcsId: "8:acs:ghost", senderName: "Ghost", text: "FORGED", type: "text", createdOn: at } };
       const badPreview = { kind: "preview", author: "someone-else", shape: { id: "p", kind: "rect", color: "red", width: 1, x: 0, y: 0, w: 1e9, h: 1 } };
-      for (const data of [fakeClear, fakeChat, fakePresence, badPreview]) connection.sendPreview(data);
+      for (const data of [fakeClear, fakeChat, fakePresence, fakeRelay, badPreview]) connection.sendPreview(data);
       const { url: socketUrl } = await (await fetch(`/api/boards/${boardId}/negotiate`, { method: "POST" })).json();
       const socket = new WebSocket(socketUrl, "json.webpubsub.azure.v1");
       await new Promise((resolve) => socket.addEventListener("open", resolve));
@@ -187,11 +316,11 @@ const scenarios = {
 
   async myBoardsAndDelete() {
     const bob = await signIn("Bob");
-    const bobId = (await bob.locator("#me").innerText()).split(" · ").pop();
+    const bobId = await myId(bob);
     const alice = await signIn("Alice");
     await alice.fill("#create-form input[name=members]", bobId);
     const url = await createBoard(alice, "Doomed plan", "private");
-    const boardId = new URL(url).hash.split("/").pop();
+    const boardId = boardOf(url);
     await bob.reload();
     const bobsRow = bob.locator(`#my-boards li[data-board-id="${boardId}"]`);
     await bobsRow.waitFor();
@@ -220,8 +349,8 @@ const scenarios = {
     await bob.waitForSelector("#my-boards-empty:not([hidden])");
   },
 
-  // A page sending far more operations at once than its connection may (EventHandler:OperationBurst, 40) is told why
-  // the rest were not saved.
+  // A page sending far more operations at once than its connection may (the .NET test sets EventHandler:OperationBurst
+  // to 5 and OperationsPerSecond to 1) is told why the rest were not saved.
   async tooManyChangesShown() {
     const alice = await signIn("Alice");
     await createBoard(alice, "Busy");

@@ -44,6 +44,7 @@ fi
 
 if [ ! -x node_modules/.bin/azurite ] || [ ! -x node_modules/.bin/tinylicious ]; then npm ci --no-audit --no-fund --loglevel=error; fi
 echo "Building..."
+./scripts/build-web.sh
 for project in LocalHost Emulators; do
   if ! dotnet build "$project" --configuration Release --nologo -v quiet >/tmp/collab-build.log 2>&1; then
     grep -E "error" /tmp/collab-build.log >&2 || cat /tmp/collab-build.log >&2

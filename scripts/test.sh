@@ -22,6 +22,8 @@ echo "==> npm ci, Azurite (blob) on a free port"
 start_scratch_azurite
 export COLLAB_TEST_AZURITE_BLOB="$AZURITE_BLOB"
 work="$AZURITE_DIR"
+echo "==> web app bundle (scripts/build-web.sh)"
+./scripts/build-web.sh
 echo "==> dotnet test"
 set +e
 dotnet test Collab.sln --configuration Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$work/test.log" | grep -vE "warning NU1603"

@@ -1,3 +1,4 @@
+import { BoardChat } from "./board-chat.js";
 import { BoardConnection } from "./board-connection.js";
 import { BoardModel, renderShape } from "./board-model.js";
 
@@ -10,6 +11,7 @@ let boardId = null;
 let board = null;
 let model = null;
 let connection = null;
+let chat = null;
 let myRole = null;
 let tool = "pen";
 let viewingSeq = null;
@@ -194,9 +196,12 @@ async function openBoard(id) {
   $("export").href = `/api/boards/${id}/export.svg`;
   $("call-details").hidden = true;
   renderAll();
-  renderChat();
   renderHistoryRange();
   applyRole(null);
+  chat = new BoardChat(id, api, me.name);
+  chat.addEventListener("change", renderChat);
+  renderChat();
+  openChat(chat);
   connection = new BoardConnection(id, async () => {
     const negotiated = await (await api(`/api/boards/${id}/negotiate`, { method: "POST" })).json();
     applyRole(negotiated.role);
@@ -204,19 +209,25 @@ async function openBoard(id) {
   });
   connection.addEventListener("state", (e) => {
     setIndicator(e.detail.state);
-    if (e.detail.state === "connected") catchUp().catch((error) => (error.status === 404 ? leaveDeleted(id) : showMessage(error.message)));
+    if (e.detail.state === "connected") {
+      catchUp().catch((error) => (error.status === 404 ? leaveDeleted(id) : showMessage(error.message)));
+      // Chat relayed while the page was away is in the thread.
+      if (chat?.ready) chat.loadHistory().catch(chatUnavailable);
+    }
     else if (e.detail.state === "disconnected") leaveIfDeleted(id);
   });
   connection.addEventListener("group", (e) => onGroupMessage(e.detail));
   // Negotiate answers 404 once the board is gone (a reconnect after its deletion closed the socket).
   connection.addEventListener("error", (e) => (e.detail.error.status === 404 ? leaveDeleted(id) : showMessage(e.detail.error.message)));
-  window.collab = { connection, model: () => model, boardId: id, me };
+  window.collab = { connection, model: () => model, chat: () => chat, boardId: id, me };
   await connection.start();
 }
 
 function closeBoard() {
   connection?.stop();
   connection = null;
+  chat?.close();
+  chat = null;
   boardId = null;
   undoStack.length = 0;
   redoStack.length = 0;
@@ -244,12 +255,13 @@ async function catchUp() {
   }
 }
 
-// Only the server's own group carries ops and presence, and only messages the service sent (no fromUserId) count;
+// Only the server's own group carries ops, presence and relayed chat, and only messages the service sent (no fromUserId) count;
 // previews come from the preview group, are drawn only as valid shapes, and only for the user who sent them.
 function onGroupMessage({ group, fromUserId, data }) {
   if (group === connection?.serverGroup && fromUserId === null) {
     if (data?.name === "ops" && Array.isArray(data.data?.ops)) receiveOps(data.data.ops);
     else if (data?.name === "presence") renderPresence(data.data);
+    else if (data?.name === "chat") chat?.receive(data.data);
   } else if (group === connection?.previewGroup && fromUserId && data?.kind === "preview" && data.author === fromUserId) {
     if (data.shape === null || isValidShape(data.shape)) renderRemotePreview(data);
   }
@@ -349,16 +361,46 @@ function renderPresence(presence) {
   }));
 }
 
+// The chat an old board's log holds (its retired chat operation) first, then the board's ACS chat thread.
 function renderChat() {
   const names = new Map([...$("presence").children].map((li) => [li.dataset.userId, li.textContent]));
-  $("chat").replaceChildren(...model.chat.map((line) => {
+  const line = (source, name, text) => {
     const item = document.createElement("li");
+    item.dataset.source = source;
     const who = document.createElement("b");
-    who.textContent = `${line.author === me.id ? me.name : names.get(line.author) ?? line.author}: `;
-    item.append(who, document.createTextNode(line.text));
+    who.textContent = `${name}: `;
+    item.append(who, document.createTextNode(text));
     return item;
-  }));
+  };
+  $("chat").replaceChildren(
+    ...model.chat.map((entry) => line("log", entry.author === me.id ? me.name : names.get(entry.author) ?? entry.author, entry.text)),
+    ...(chat?.messages ?? []).map((message) => line("thread", message.senderAcsId === chat.acsUserId ? me.name : message.senderName || message.senderAcsId, message.text)),
+  );
   $("chat").scrollTop = $("chat").scrollHeight;
+}
+
+async function openChat(current) {
+  $("chat-form").hidden = true;
+  $("chat-status").hidden = false;
+  $("chat-status").textContent = "Joining the board's chat…";
+  try {
+    await current.open();
+  } catch (error) {
+    if (current === chat) chatUnavailable(error);
+    return;
+  }
+  if (current !== chat) return;
+  $("chat-status").hidden = true;
+  $("chat-form").hidden = false;
+}
+
+// The chat SDK fails with a RestError (statusCode); the app's own API with an ApiError (status).
+function chatUnavailable(error) {
+  $("chat-form").hidden = true;
+  $("chat-status").hidden = false;
+  $("chat-status").textContent = (error.statusCode ?? error.status) === 403
+    ? "You are not in this board's chat."
+    : `Chat is unavailable: ${error.message}`;
 }
 
 function renderRemotePreview({ author, shape }) {
@@ -523,8 +565,13 @@ function wirePanels() {
   $("chat-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const text = $("chat-input").value.trim();
-    if (!text) return;
-    if (await commit("chat", { text })) $("chat-input").value = "";
+    if (!text || !chat?.ready) return;
+    try {
+      await chat.send(text);
+      $("chat-input").value = "";
+    } catch (error) {
+      showMessage(`Not sent (${error.message}).`);
+    }
   });
   $("history-slider").addEventListener("change", async (e) => {
     const seq = Number(e.target.value);
@@ -538,13 +585,14 @@ function wirePanels() {
   $("history-live").addEventListener("click", backToLive);
   $("call-join").addEventListener("click", async () => {
     try {
-      const token = await (await api("/api/acs/token", { method: "POST" })).json();
-      $("call-id").textContent = board.callId;
-      $("call-user").textContent = token.acsUserId;
-      $("call-expires").textContent = new Date(token.expiresOn).toLocaleString();
+      const call = await (await api(`/api/boards/${boardId}/call`, { method: "POST" })).json();
+      $("call-room").textContent = call.roomId;
+      $("call-role").textContent = call.role;
+      $("call-valid").textContent = new Date(call.validUntil).toLocaleString();
       $("call-details").hidden = false;
     } catch (error) {
-      showMessage(`No call token: ${error.message}`);
+      $("call-details").hidden = true;
+      showMessage(`You cannot join the board's room: ${error.message}`);
     }
   });
 }

@@ -1,13 +1,20 @@
-// A Web PubSub client for one board, speaking json.webpubsub.azure.v1 over a plain WebSocket: committed operations
-// go out as events (answered by the server with { seq }), live previews go to the board's preview group, and what
-// the server says (ops, presence) arrives on the board's server group, which no client can send to. It reconnects
-// with a fresh negotiate after any drop.
+import { WebPubSubClient, WebPubSubJsonProtocol } from "./dist/sdks.js";
+
+// One board's Web PubSub connection, on the official client SDK (@azure/web-pubsub-client): committed operations go
+// out as events (the server answers each with an ack), live previews go to the board's preview group, and what the
+// server says (ops, presence, chat) arrives on the board's server group, which no client can send to.
+//
+// The plain JSON subprotocol and this class's own reconnect loop, rather than the SDK's reliable protocol and
+// autoReconnect, because the board's log is the source of truth: after any drop the page negotiates afresh and
+// catches up with ops?after, so the SDK's message recovery would buy nothing. And the loop must end when negotiate
+// answers 401, 403 or 404 (the board is gone or no longer admits the user), which the SDK's loop cannot be told.
 export class BoardConnection extends EventTarget {
+  #client;
   #negotiate;
-  #socket = null;
-  #ackId = 0;
-  #acks = new Map();
-  #stopped = false;
+  #negotiateError = null;
+  #state = "offline";
+  #stopped = true;
+  #timer = null;
   #retryMs = 250;
   #holdUntil = 0;
   serverGroup;
@@ -18,10 +25,30 @@ export class BoardConnection extends EventTarget {
     this.serverGroup = `board.${boardId}`;
     this.previewGroup = `preview.${boardId}`;
     this.#negotiate = negotiate;
+    this.#client = new WebPubSubClient({ getClientAccessUrl: () => this.#clientAccessUrl() }, {
+      protocol: WebPubSubJsonProtocol(),
+      autoReconnect: false,
+      autoRejoinGroups: false,
+      // A refused operation is reported to the user, not sent again: the app decides what a refusal means.
+      messageRetryOptions: { maxRetries: 0 },
+    });
+    this.#client.on("connected", ({ userId }) => {
+      this.#retryMs = 250;
+      this.#setState("connected", { userId });
+    });
+    this.#client.on("stopped", () => {
+      if (this.#stopped) return this.#setState("offline");
+      this.#setState("disconnected");
+      this.#retry();
+    });
+    this.#client.on("group-message", ({ message }) => {
+      this.#emit("group", { group: message.group, fromUserId: message.fromUserId ?? null, data: message.data });
+    });
+    this.#client.on("server-message", ({ message }) => this.#emit("server", { data: message.data }));
   }
 
   get state() {
-    return this.#socket?.readyState === WebSocket.OPEN ? "connected" : this.#stopped ? "offline" : "connecting";
+    return this.#state;
   }
 
   async start() {
@@ -31,78 +58,71 @@ export class BoardConnection extends EventTarget {
 
   stop() {
     this.#stopped = true;
-    this.#socket?.close(1000);
+    clearTimeout(this.#timer);
+    this.#client.stop();
+    this.#setState("offline");
   }
 
-  // Drops the socket as a network failure would, and stays away for holdMs before reconnecting (browser tests).
+  // Drops the connection as a network failure would, and stays away for holdMs before reconnecting (browser tests).
   drop(holdMs = 0) {
     this.#holdUntil = Date.now() + holdMs;
-    this.#socket?.close(4000, "dropped");
+    this.#client.stop();
   }
 
-  sendEvent(event, data) {
-    const ackId = ++this.#ackId;
-    return new Promise((resolve, reject) => {
-      this.#acks.set(ackId, { resolve, reject });
-      if (!this.#send({ type: "event", event, dataType: "json", data, ackId })) {
-        this.#acks.delete(ackId);
-        reject(new Error("not connected"));
-      }
-    });
+  async sendEvent(event, data) {
+    try {
+      await this.#client.sendEvent(event, data, "json");
+    } catch (error) {
+      throw error.errorDetail ? ackError(error.errorDetail) : new Error("not connected");
+    }
   }
 
   sendPreview(data) {
-    this.#send({ type: "sendToGroup", group: this.previewGroup, dataType: "json", data, noEcho: true });
+    // Fire and forget: a preview lost while disconnected is superseded by the next one or by the committed shape.
+    this.#client.sendToGroup(this.previewGroup, data, "json", { noEcho: true, fireAndForget: true }).catch(() => {});
   }
 
-  #send(message) {
-    if (this.#socket?.readyState !== WebSocket.OPEN) return false;
-    this.#socket.send(JSON.stringify(message));
-    return true;
+  async #clientAccessUrl() {
+    this.#negotiateError = null;
+    try {
+      const url = await this.#negotiate();
+      if (this.#stopped) throw new Error("stopped");
+      return url;
+    } catch (error) {
+      this.#negotiateError = error;
+      throw error;
+    }
   }
 
   async #connect() {
-    this.#emit("state", { state: "connecting" });
-    let url;
+    this.#timer = null;
+    if (this.#stopped) return;
+    this.#setState("connecting");
     try {
-      url = await this.#negotiate();
+      await this.#client.start();
     } catch (error) {
-      this.#emit("error", { error });
-      if (error.status === 401 || error.status === 403 || error.status === 404) return;
-      return this.#retry();
+      if (this.#stopped) return;
+      const refused = this.#negotiateError;
+      if (refused) {
+        this.#emit("error", { error: refused });
+        if (refused.status === 401 || refused.status === 403 || refused.status === 404) return;
+      }
+      this.#retry();
+      return;
     }
-    const socket = new WebSocket(url, "json.webpubsub.azure.v1");
-    this.#socket = socket;
-    socket.onmessage = (e) => this.#receive(JSON.parse(e.data));
-    socket.onclose = () => {
-      if (this.#socket !== socket) return;
-      for (const { reject } of this.#acks.values()) reject(new Error("connection closed"));
-      this.#acks.clear();
-      this.#emit("state", { state: this.#stopped ? "offline" : "disconnected" });
-      if (!this.#stopped) this.#retry();
-    };
+    // stop() while the socket was opening cannot close it (the SDK closes only an open socket): close it now.
+    if (this.#stopped) this.#client.stop();
   }
 
   #retry() {
     const wait = Math.max(this.#retryMs, this.#holdUntil - Date.now());
-    setTimeout(() => { if (!this.#stopped) this.#connect(); }, wait);
+    this.#timer = setTimeout(() => this.#connect(), wait);
     this.#retryMs = Math.min(this.#retryMs * 2, 5000);
   }
 
-  #receive(message) {
-    if (message.type === "system" && message.event === "connected") {
-      this.#retryMs = 250;
-      this.#emit("state", { state: "connected", userId: message.userId });
-    } else if (message.type === "ack") {
-      const pending = this.#acks.get(message.ackId);
-      this.#acks.delete(message.ackId);
-      if (message.success || message.error?.name === "Duplicate") pending?.resolve();
-      else pending?.reject(ackError(message.error));
-    } else if (message.type === "message" && message.from === "group") {
-      this.#emit("group", { group: message.group, fromUserId: message.fromUserId ?? null, data: message.data });
-    } else if (message.type === "message" && message.from === "server") {
-      this.#emit("server", { data: message.data });
-    }
+  #setState(state, detail = {}) {
+    this.#state = state;
+    this.#emit("state", { state, ...detail });
   }
 
   #emit(type, detail) {

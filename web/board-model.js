@@ -26,6 +26,7 @@ export class BoardModel {
         if (op.color !== undefined) this.background.color = op.color || null;
         if (op.image !== undefined) this.background.image = op.image || null;
         break;
+      // Retired for new messages (chat lives in the board's ACS thread); an old board's log still holds them.
       case "chat": this.chat.push({ seq, author, text: op.text, at }); this.chat = this.chat.slice(-100); break;
     }
     this.seq = seq;
