@@ -53,6 +53,7 @@ public sealed class AcsEventsDeliveryTests
         using var release = new CancellationTokenSource();
         hanging.Notification = _ => Task.Delay(Timeout.Infinite, release.Token);
         await using var emulator = await AcsEventsEmulator.StartAsync(hanging.Subscription("hangs", ""), receiver.Subscription("answers", ""));
+        emulator.Options.Events.DeliveryTimeout = TimeSpan.FromSeconds(30);
         try
         {
             emulator.Publisher.Publish(MessageReceived("hello"));
@@ -62,6 +63,7 @@ public sealed class AcsEventsDeliveryTests
             await Eventually.UntilAsync(() => hanging.Notifications.Any(), Within);
             await Eventually.UntilAsync(() => receiver.Notifications.Any(), TimeSpan.FromSeconds(3));
             Assert.Single(hanging.Notifications);
+            Assert.Single(receiver.Notifications);
         }
         finally
         {
