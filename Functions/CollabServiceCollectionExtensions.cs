@@ -53,7 +53,10 @@ public static class CollabServiceCollectionExtensions
 
         services.AddSingleton<UserRateLimiter>();
         services.AddSingleton<FunctionPolicies>();
-        services.AddHttpClient<AcsRestPipeline>(http => http.Timeout = TimeSpan.FromSeconds(15));
+        // The pipeline asks the factory for its client per request, so the singletons that hold ACS clients
+        // (AcsServiceIdentity, BoardService through CommunicationSync) never pin one handler for the process's life.
+        services.AddHttpClient(AcsRestPipeline.ClientName, http => http.Timeout = TimeSpan.FromSeconds(15));
+        services.AddSingleton<AcsRestPipeline>();
         services.AddTransient<AcsIdentityClient>();
         services.AddTransient<AcsChatClient>();
         services.AddTransient<AcsRoomsClient>();

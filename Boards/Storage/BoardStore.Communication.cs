@@ -108,14 +108,40 @@ public sealed partial class BoardStore
     public async Task ForgetChatThreadAsync(string threadId, CancellationToken cancellationToken) =>
         await Blobs.DeleteBlobIfExistsAsync(ChatThread(threadId), cancellationToken: cancellationToken);
 
-    /// <summary>Claims an ACS event for relaying (create-if-absent).</summary>
-    /// <returns>False when it was claimed before: a redelivery.</returns>
+    /// <summary>
+    /// Forgets <paramref name="threadId"/> as the board's chat thread (it is gone from ACS), if it is still the one
+    /// recorded (conditional write), so the next join creates another.
+    /// </summary>
+    /// <returns>The metadata now; null when the board does not exist.</returns>
+    public Task<BoardMetadata?> ForgetChatThreadIdAsync(string boardId, string threadId, CancellationToken cancellationToken) =>
+        ChangeMetadataAsync(boardId, board => board.ChatThreadId == threadId ? board with { ChatThreadId = null } : null, cancellationToken);
+
+    /// <summary>
+    /// Forgets <paramref name="roomId"/> as the board's room (it is gone from ACS), if it is still the one recorded
+    /// (conditional write), so the next call creates another.
+    /// </summary>
+    /// <returns>The metadata now; null when the board does not exist.</returns>
+    public Task<BoardMetadata?> ForgetRoomAsync(string boardId, string roomId, CancellationToken cancellationToken) =>
+        ChangeMetadataAsync(boardId, board => board.RoomId == roomId ? board with { RoomId = null, RoomValidUntil = null } : null, cancellationToken);
+
+    /// <summary>True when an ACS event was relayed before (its claim exists).</summary>
+    public async Task<bool> IsEventClaimedAsync(string eventKey, DateTimeOffset eventTime, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await Blobs.GetBlobClient(EventClaim(eventKey, eventTime)).ExistsAsync(cancellationToken)).Value;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // The container does not exist yet: nothing was claimed.
+            return false;
+        }
+    }
+
+    /// <summary>Claims an ACS event as relayed (create-if-absent), once its relay succeeded.</summary>
+    /// <returns>False when it was claimed before.</returns>
     public Task<bool> TryClaimEventAsync(string eventKey, DateTimeOffset eventTime, CancellationToken cancellationToken) =>
         Blobs.TryUploadJsonAsync(EventClaim(eventKey, eventTime), BinaryData.Empty, new BlobRequestConditions { IfNoneMatch = ETag.All }, cancellationToken);
-
-    /// <summary>Gives a claim back after the relay failed, so Event Grid's retry relays the event.</summary>
-    public async Task ReleaseEventAsync(string eventKey, DateTimeOffset eventTime, CancellationToken cancellationToken) =>
-        await Blobs.DeleteBlobIfExistsAsync(EventClaim(eventKey, eventTime), cancellationToken: cancellationToken);
 
     /// <summary>
     /// Deletes the claims of events from days before <paramref name="before"/>'s day. Event Grid gives up on an event
@@ -171,6 +197,17 @@ public sealed partial class BoardStore
     /// <summary>The board's pending ACS work and its ETag, or null when nothing is pending.</summary>
     public Task<(CommunicationWork Work, ETag ETag)?> GetPendingCommunicationAsync(string boardId, CancellationToken cancellationToken) =>
         ReadJsonAsync<CommunicationWork>(PendingCommunication(boardId), cancellationToken);
+
+    /// <summary>
+    /// Replaces the board's pending work, read with <paramref name="etag"/>, by <paramref name="work"/> (what is left
+    /// of it, with its progress), unless more work was added meanwhile.
+    /// </summary>
+    /// <returns>False when more work arrived meanwhile (the next run starts from the merged work).</returns>
+    public Task<bool> TryReplacePendingCommunicationAsync(CommunicationWork work, ETag etag, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return TryWriteJsonAsync(PendingCommunication(work.BoardId), work, etag, cancellationToken);
+    }
 
     /// <summary>Clears the board's pending work if nothing was added since it was read with <paramref name="etag"/>.</summary>
     /// <returns>False when more work arrived meanwhile (it stays pending).</returns>

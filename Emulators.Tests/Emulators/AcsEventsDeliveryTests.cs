@@ -46,6 +46,32 @@ public sealed class AcsEventsDeliveryTests
     }
 
     [Fact]
+    public async Task AWebhookThatHangs_DelaysOnlyItsOwnSubscription()
+    {
+        await using var hanging = await Receiver.StartAsync();
+        await using var receiver = await Receiver.StartAsync();
+        using var release = new CancellationTokenSource();
+        hanging.Notification = _ => Task.Delay(Timeout.Infinite, release.Token);
+        await using var emulator = await AcsEventsEmulator.StartAsync(hanging.Subscription("hangs", ""), receiver.Subscription("answers", ""));
+        emulator.Options.Events.DeliveryTimeout = TimeSpan.FromSeconds(30);
+        try
+        {
+            emulator.Publisher.Publish(MessageReceived("hello"));
+
+            // Each subscription is served on its own: the other webhook gets the event while the first still hangs
+            // (an attempt may take up to the 30 s delivery timeout, §11).
+            await Eventually.UntilAsync(() => hanging.Notifications.Any(), Within);
+            await Eventually.UntilAsync(() => receiver.Notifications.Any(), TimeSpan.FromSeconds(3));
+            Assert.Single(hanging.Notifications);
+            Assert.Single(receiver.Notifications);
+        }
+        finally
+        {
+            await release.CancelAsync();
+        }
+    }
+
+    [Fact]
     public async Task EventGridSchema_ValidatesFirst_ThenDeliversWhatAzureMessagingEventGridParses()
     {
         await using var receiver = await Receiver.StartAsync();

@@ -12,10 +12,16 @@ namespace Collab.Emulators.AcsEvents;
 /// Delivers ACS events to the configured webhooks as Event Grid does (shared/protocols/acs-chat-rooms.md §10–§11):
 /// each subscription passes its validation handshake before it gets anything, then each event is POSTed with the
 /// <c>aeg-*</c> headers, success is exactly 200–204, and other answers are retried on the configured schedule except
-/// 400, 401, 403 and 413. One background worker does all of it; it stops with the application.
+/// 400, 401, 403 and 413. One background worker takes the events in and fans them out; each subscription is served
+/// by a task of its own, one at a time per subscription and at most <see cref="MaxServedAtOnce"/> at once, so a webhook
+/// that hangs (up to <see cref="AcsEventsEmulatorOptions.DeliveryTimeout"/> per attempt) delays only its own events.
+/// Everything stops with the application.
 /// </summary>
 public sealed class AcsEventPublisher : BackgroundService
 {
+    /// <summary>The most subscriptions served at the same time; the others wait for the next round.</summary>
+    public const int MaxServedAtOnce = 16;
+
     private const string ValidationEventType = "Microsoft.EventGrid.SubscriptionValidationEvent";
     private const string RequestOrigin = "eventgrid.azure.net";
 
@@ -29,7 +35,7 @@ public sealed class AcsEventPublisher : BackgroundService
     private readonly ILogger<AcsEventPublisher> _logger;
     private readonly Channel<QueuedEvent> _inbound;
 
-    // Touched by the worker only.
+    // Touched by the worker only; a subscription's own state is shared with its serving task under its lock.
     private readonly Dictionary<string, Subscription> _subscriptions = new(StringComparer.Ordinal);
 
     /// <summary>Creates the publisher; the inbound queue holds <see cref="AcsEventsEmulatorOptions.QueueCapacity"/> events as configured at start.</summary>
@@ -59,6 +65,19 @@ public sealed class AcsEventPublisher : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
+        try
+        {
+            await RunAsync(stoppingToken);
+        }
+        finally
+        {
+            // Serving tasks end with the application (they see the same token) and never throw.
+            await Task.WhenAll(_subscriptions.Values.Select(s => s.Serving).OfType<Task>());
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -69,9 +88,15 @@ public sealed class AcsEventPublisher : BackgroundService
                     FanOut(queued);
                 }
 
-                foreach (var subscription in _subscriptions.Values.ToList())
+                var serving = _subscriptions.Values.Count(s => s.IsServing);
+                foreach (var subscription in _subscriptions.Values.Where(s => !s.IsServing && s.Endpoint is not null))
                 {
-                    await ServeAsync(subscription, stoppingToken);
+                    if (serving++ >= MaxServedAtOnce)
+                    {
+                        break;
+                    }
+
+                    subscription.Serving = Task.Run(() => ServeAsync(subscription, stoppingToken), CancellationToken.None);
                 }
 
                 await WaitAsync(stoppingToken);
@@ -135,23 +160,43 @@ public sealed class AcsEventPublisher : BackgroundService
                 continue;
             }
 
-            subscription.Pending.AddLast(new Delivery(queued, expires) { DueAt = queued.Time });
-            if (subscription.Pending.Count > Math.Max(1, Settings.QueueCapacity))
+            QueuedEvent? dropped = null;
+            lock (subscription.Gate)
             {
-                var dropped = subscription.Pending.First!.Value.Event;
-                subscription.Pending.RemoveFirst();
+                subscription.Pending.AddLast(new Delivery(queued, expires) { DueAt = queued.Time });
+                if (subscription.Pending.Count > Math.Max(1, Settings.QueueCapacity))
+                {
+                    dropped = subscription.Pending.First!.Value.Event;
+                    subscription.Pending.RemoveFirst();
+                }
+            }
+
+            if (dropped is not null)
+            {
                 _logger.LogWarning("Subscription {Subscription} holds too many undelivered events: dropped {EventType} {EventId}", subscription.Name, dropped.EventType, dropped.Id);
             }
         }
     }
 
+    // One round of a subscription, on its own task; a fault is logged, and the next round tries again.
     private async Task ServeAsync(Subscription subscription, CancellationToken stoppingToken)
     {
-        DropExpired(subscription);
-        if (subscription.Endpoint is null)
+        try
         {
-            return;
+            await ServeRoundAsync(subscription, stoppingToken);
         }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Event delivery round of {Subscription} failed", subscription.Name);
+        }
+    }
+
+    private async Task ServeRoundAsync(Subscription subscription, CancellationToken stoppingToken)
+    {
+        DropExpired(subscription);
 
         if (!subscription.Validated)
         {
@@ -167,15 +212,22 @@ public sealed class AcsEventPublisher : BackgroundService
             }
         }
 
-        for (var node = subscription.Pending.First; node is not null;)
+        List<Delivery> due;
+        lock (subscription.Gate)
         {
-            var next = node.Next;
-            if (node.Value.DueAt <= _time.GetUtcNow() && await DeliverAsync(subscription, node.Value, stoppingToken))
-            {
-                subscription.Pending.Remove(node);
-            }
+            var now = _time.GetUtcNow();
+            due = subscription.Pending.Where(d => d.DueAt <= now).ToList();
+        }
 
-            node = next;
+        foreach (var delivery in due)
+        {
+            if (await DeliverAsync(subscription, delivery, stoppingToken))
+            {
+                lock (subscription.Gate)
+                {
+                    subscription.Pending.Remove(delivery);
+                }
+            }
         }
     }
 
@@ -281,34 +333,45 @@ public sealed class AcsEventPublisher : BackgroundService
     private void DropExpired(Subscription subscription)
     {
         var now = _time.GetUtcNow();
-        for (var node = subscription.Pending.First; node is not null;)
+        List<Delivery> expired;
+        lock (subscription.Gate)
         {
-            var next = node.Next;
-            if (node.Value.ExpiresAt <= now)
+            expired = subscription.Pending.Where(d => d.ExpiresAt <= now).ToList();
+            foreach (var delivery in expired)
             {
-                subscription.Pending.Remove(node);
-                _logger.LogWarning("Dropped {EventType} {EventId} for {Subscription}: undelivered after {TimeToLive}",
-                    node.Value.Event.EventType, node.Value.Event.Id, subscription.Name, Settings.EventTimeToLive);
+                subscription.Pending.Remove(delivery);
             }
+        }
 
-            node = next;
+        foreach (var delivery in expired)
+        {
+            _logger.LogWarning("Dropped {EventType} {EventId} for {Subscription}: undelivered after {TimeToLive}",
+                delivery.Event.EventType, delivery.Event.Id, subscription.Name, Settings.EventTimeToLive);
         }
     }
 
-    /// <summary>Sleeps until the next due retry or handshake, a new event, or the poll interval, whichever comes first.</summary>
+    /// <summary>
+    /// Sleeps until the next due retry or handshake of a subscription not being served, a new event, or the poll
+    /// interval, whichever comes first (a subscription being served is looked at again once its round ends).
+    /// </summary>
     private async Task WaitAsync(CancellationToken stoppingToken)
     {
         var now = _time.GetUtcNow();
         var wake = now + PollInterval;
-        foreach (var subscription in _subscriptions.Values.Where(s => s.Endpoint is not null))
+        foreach (var subscription in _subscriptions.Values.Where(s => s.Endpoint is not null && !s.IsServing))
         {
             if (!subscription.Validated)
             {
                 wake = Min(wake, subscription.NextValidationAt);
+                continue;
             }
-            else if (subscription.Pending.Count > 0)
+
+            lock (subscription.Gate)
             {
-                wake = Min(wake, subscription.Pending.Min(d => d.DueAt));
+                if (subscription.Pending.Count > 0)
+                {
+                    wake = Min(wake, subscription.Pending.Min(d => d.DueAt));
+                }
             }
         }
 
@@ -374,7 +437,15 @@ public sealed class AcsEventPublisher : BackgroundService
 
         public string[] IncludedEventTypes { get; } = includedEventTypes;
 
+        /// <summary>Guards <see cref="Pending"/>, shared by the worker (fan-out) and the serving task.</summary>
+        public Lock Gate { get; } = new();
+
         public LinkedList<Delivery> Pending { get; } = new();
+
+        /// <summary>The round under way, if any (set and read by the worker only).</summary>
+        public Task? Serving { get; set; }
+
+        public bool IsServing => Serving is { IsCompleted: false };
 
         public bool Validated { get; set; }
 

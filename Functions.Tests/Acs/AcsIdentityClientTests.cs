@@ -135,7 +135,13 @@ public sealed class AcsIdentityClientTests
             ConnectionString = $"endpoint={endpoint};accesskey={UnitTestKey}",
             RetryDelays = [TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(20)],
         });
-        return new(new AcsRestPipeline(http, options, time, NullLogger<AcsRestPipeline>.Instance), options);
+        return new(new AcsRestPipeline(new OneClient(http), options, time, NullLogger<AcsRestPipeline>.Instance), options);
+    }
+
+    /// <summary>A factory that always hands out the test's client.</summary>
+    private sealed class OneClient(HttpClient http) : IHttpClientFactory
+    {
+        public HttpClient CreateClient(string name) => http;
     }
 
     private sealed class CapturingHandler(string? responseJson) : HttpMessageHandler

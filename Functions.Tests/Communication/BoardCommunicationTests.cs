@@ -5,6 +5,8 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Collab.Boards.Storage;
+using Collab.Functions.Acs;
+using Collab.Functions.Communication;
 using Collab.Functions.Tests.Infrastructure;
 using Collab.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -100,14 +102,9 @@ public sealed class BoardCommunicationTests(StackFixture fixture) : IClassFixtur
         var (owner, _) = await SignInAsync("owner");
         var boardId = await BoardApi.CreateAsync(owner);
         var roomId = (await JoinCallAsync(owner, boardId)).GetProperty("roomId").GetString()!;
-        var store = Stack.Services.GetRequiredService<BoardStore>();
 
         // As if 29 days had passed: the board records a window that ends in a day (the room itself is not touched).
-        var (metadata, etag) = (await store.GetMetadataVersionAsync(boardId, CancellationToken.None))!.Value;
-        var container = Stack.Services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BoardStore.Container);
-        await container.GetBlobClient(BoardStore.Metadata(boardId)).UploadAsync(
-            BinaryData.FromObjectAsJson(metadata with { RoomValidUntil = DateTimeOffset.UtcNow.AddDays(1) }, Collab.Boards.Model.BoardJson.Options),
-            new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = etag } });
+        await RecordRoomValidUntilAsync(boardId, DateTimeOffset.UtcNow.AddDays(1));
         var before = Emulators.AcsRooms.Find(roomId)!.ValidUntil;
 
         var renewed = await JoinCallAsync(owner, boardId);
@@ -117,6 +114,161 @@ public sealed class BoardCommunicationTests(StackFixture fixture) : IClassFixtur
         Assert.True(validUntil > before, $"{validUntil:o} is not after {before:o}");
         Assert.Equal(validUntil, Emulators.AcsRooms.Find(roomId)!.ValidUntil);
         Assert.Equal(validUntil, (await BoardApi.GetAsync(owner, boardId)).GetProperty("board").GetProperty("roomValidUntil").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task Call_RenewsARoomNearlyAsOldAsTheServicesLimit_ByMovingBothEndsOfItsWindow()
+    {
+        var (owner, _) = await SignInAsync("owner");
+        var boardId = await BoardApi.CreateAsync(owner);
+        var roomId = (await JoinCallAsync(owner, boardId)).GetProperty("roomId").GetString()!;
+
+        // As if the room had been renewed for 170 days: its window starts 170 days ago and ends in a day. Moving only
+        // its end by the 30-day validity would make the window 200 days, which the service refuses (§8: at most 180).
+        var now = DateTimeOffset.UtcNow;
+        await Stack.Services.GetRequiredService<AcsRoomsClient>().UpdateWindowAsync(roomId, now.AddDays(-170), now.AddDays(1), CancellationToken.None);
+        await RecordRoomValidUntilAsync(boardId, now.AddDays(1));
+
+        var renewed = await JoinCallAsync(owner, boardId);
+
+        var room = Emulators.AcsRooms.Find(roomId)!;
+        Assert.Equal(roomId, renewed.GetProperty("roomId").GetString());
+        Assert.InRange(room.ValidFrom, now.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1));
+        Assert.InRange(room.ValidUntil - room.ValidFrom, TimeSpan.FromDays(29), TimeSpan.FromDays(30));
+        Assert.Equal(room.ValidUntil, renewed.GetProperty("validUntil").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task ARemovalFromAThreadAndRoomGoneFromAcs_IsDone_AndTheNextJoinsGetNewOnes()
+    {
+        var (owner, _) = await SignInAsync("owner");
+        var (bob, bobName) = await SignInAsync("bob");
+        var boardId = await CreatePrivateAsync(owner, (bobName, "editor"));
+        var threadId = (await JoinChatAsync(bob, boardId)).GetProperty("threadId").GetString()!;
+        var roomId = (await JoinCallAsync(bob, boardId)).GetProperty("roomId").GetString()!;
+
+        // Both are deleted outside the app (§4 deleteThread as the controller, §8 deleteRoom).
+        var controllerToken = await Stack.Services.GetRequiredService<AcsServiceIdentity>().GetChatTokenAsync(CancellationToken.None);
+        using (var gone = await ChatAsync(HttpMethod.Delete, $"chat/threads/{Uri.EscapeDataString(threadId)}?{ChatApi}", controllerToken))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, gone.StatusCode);
+        }
+
+        await Stack.Services.GetRequiredService<AcsRoomsClient>().DeleteRoomAsync(roomId, CancellationToken.None);
+
+        // The thread's :remove answers 404: the removal is done, nothing stays pending.
+        await PutMembersAsync(owner, boardId);
+        Assert.Null(await Stack.Services.GetRequiredService<BoardStore>().GetPendingCommunicationAsync(boardId, CancellationToken.None));
+
+        // The board forgets the lost thread and room and gets new ones rather than failing every join.
+        var chat = await JoinChatAsync(owner, boardId);
+        var call = await JoinCallAsync(owner, boardId);
+        var newThreadId = chat.GetProperty("threadId").GetString()!;
+        Assert.NotEqual(threadId, newThreadId);
+        Assert.Equal(HttpStatusCode.OK, await ReadMessagesStatusAsync(newThreadId, (await ChatTokenAsync(owner)).Token));
+        Assert.NotEqual(roomId, call.GetProperty("roomId").GetString());
+        Assert.NotNull(Emulators.AcsRooms.Find(call.GetProperty("roomId").GetString()!));
+    }
+
+    [Fact]
+    public async Task TheControllersRefusedToken_IsReplaced_RatherThanFailingUntilItExpires()
+    {
+        var (owner, _) = await SignInAsync("owner");
+        var (carol, _) = await SignInAsync("carol");
+        var boardId = await BoardApi.CreateAsync(owner);
+        await JoinChatAsync(owner, boardId);
+
+        // Every token of the controller issued so far is revoked (acs-identity.md §3): the worker's cached one too.
+        var controller = Stack.Services.GetRequiredService<AcsServiceIdentity>();
+        await Stack.Services.GetRequiredService<AcsIdentityClient>().RevokeTokensAsync(await controller.GetIdAsync(CancellationToken.None), CancellationToken.None);
+
+        var threadId = (await JoinChatAsync(carol, boardId)).GetProperty("threadId").GetString()!;
+
+        Assert.Equal(HttpStatusCode.OK, await ReadMessagesStatusAsync(threadId, (await ChatTokenAsync(carol)).Token));
+    }
+
+    [Fact]
+    public async Task ADeleteThatFailedHalfWay_LeavesTheLiveBoardsThreadAndRoom()
+    {
+        var (owner, _) = await SignInAsync("owner");
+        var (carol, _) = await SignInAsync("carol");
+        var boardId = await BoardApi.CreateAsync(owner);
+        var threadId = (await JoinChatAsync(owner, boardId)).GetProperty("threadId").GetString()!;
+        var roomId = (await JoinCallAsync(owner, boardId)).GetProperty("roomId").GetString()!;
+        var store = Stack.Services.GetRequiredService<BoardStore>();
+
+        // What DELETE /api/boards/{id} records first, before a later step of it fails and leaves the board in place.
+        var board = (await store.GetMetadataAsync(boardId, CancellationToken.None))!;
+        await Stack.Services.GetRequiredService<CommunicationSync>().OnBoardDeletingAsync(board, CancellationToken.None);
+
+        await BoardApi.RunTimerAsync(Stack, fixture.Logs, "CommunicationSync");
+
+        Assert.Equal(HttpStatusCode.OK, await ReadMessagesStatusAsync(threadId, (await ChatTokenAsync(owner)).Token));
+        Assert.NotNull(Emulators.AcsRooms.Find(roomId));
+        Assert.Null(await store.GetPendingCommunicationAsync(boardId, CancellationToken.None));
+        Assert.Equal(threadId, (await JoinChatAsync(carol, boardId)).GetProperty("threadId").GetString());
+    }
+
+    [Fact]
+    public async Task ABoardCreatedAgainWhileItsDeleteIsPending_KeepsItsNewThread_AndTheOldOneIsDeleted()
+    {
+        var (owner, _) = await SignInAsync("owner");
+        var (bob, bobName) = await SignInAsync("bob");
+        var boardId = await CreatePrivateAsync(owner);
+        var oldThreadId = (await JoinChatAsync(owner, boardId)).GetProperty("threadId").GetString()!;
+        var (_, ownerToken) = await ChatTokenAsync(owner);
+
+        // The old thread's deletion fails (every attempt), so it stays pending while the board is created again.
+        Emulators.AcsFaults.FailNext("DELETE", "/chat/threads/", 3, 503);
+        try
+        {
+            using var deleted = await owner.DeleteAsync($"api/boards/{boardId}");
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+        finally
+        {
+            Emulators.AcsFaults.Clear();
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await ReadMessagesStatusAsync(oldThreadId, ownerToken));
+        using (var created = await owner.PutAsJsonAsync($"api/boards/{boardId}", new { title = "Again", visibility = "private", members = new[] { new { userId = LocalStack.UserIdOf(bobName), role = "editor" } } }))
+        {
+            await BoardApi.JsonAsync(created, HttpStatusCode.Created);
+        }
+
+        var newThreadId = (await JoinChatAsync(bob, boardId)).GetProperty("threadId").GetString()!;
+        await JoinChatAsync(owner, boardId);
+        Assert.NotEqual(oldThreadId, newThreadId);
+
+        // Removing Bob settles the new board; the pending deletion reaches only the old thread.
+        await PutMembersAsync(owner, boardId);
+        await BoardApi.RunTimerAsync(Stack, fixture.Logs, "CommunicationSync");
+
+        Assert.Equal(HttpStatusCode.NotFound, await ReadMessagesStatusAsync(oldThreadId, ownerToken));
+        Assert.Equal(HttpStatusCode.OK, await ReadMessagesStatusAsync(newThreadId, ownerToken));
+        Assert.Equal(HttpStatusCode.Forbidden, await ReadMessagesStatusAsync(newThreadId, (await ChatTokenAsync(bob)).Token));
+    }
+
+    [Fact]
+    public async Task AChangeWhoseRequestDiedAfterTheMetadataWrite_IsStillSettledByTheTimer()
+    {
+        var (owner, _) = await SignInAsync("owner");
+        var (bob, bobName) = await SignInAsync("bob");
+        var boardId = await CreatePrivateAsync(owner, (bobName, "editor"));
+        var threadId = (await JoinChatAsync(bob, boardId)).GetProperty("threadId").GetString()!;
+        var roomId = (await JoinCallAsync(bob, boardId)).GetProperty("roomId").GetString()!;
+        var (bobAcs, bobToken) = await ChatTokenAsync(bob);
+
+        // What PUT /api/boards/{id} does up to its metadata write, before a process that dies: the marker, then the write.
+        var store = Stack.Services.GetRequiredService<BoardStore>();
+        await Stack.Services.GetRequiredService<CommunicationSync>().OnBoardChangingAsync(boardId, CancellationToken.None);
+        var board = (await store.GetMetadataAsync(boardId, CancellationToken.None))!;
+        Assert.NotNull(await store.CreateOrUpdateAsync(board with { Members = [] }, board.OwnerId, CancellationToken.None));
+
+        await BoardApi.RunTimerAsync(Stack, fixture.Logs, "CommunicationSync");
+
+        Assert.Equal(HttpStatusCode.Forbidden, await ReadMessagesStatusAsync(threadId, bobToken));
+        Assert.False(Emulators.AcsRooms.Participants(roomId)!.ContainsKey(bobAcs));
     }
 
     [Fact]
@@ -166,8 +318,9 @@ public sealed class BoardCommunicationTests(StackFixture fixture) : IClassFixtur
             Emulators.AcsFaults.Clear();
         }
 
+        // The thread and the room are independent: the room removal did not wait for the failing thread's.
         Assert.Equal(HttpStatusCode.OK, await ReadMessagesStatusAsync(threadId, bobToken));
-        Assert.True(Emulators.AcsRooms.Participants(roomId)!.ContainsKey(bobAcs));
+        Assert.False(Emulators.AcsRooms.Participants(roomId)!.ContainsKey(bobAcs));
         using (var refused = await bob.PostAsync($"api/boards/{boardId}/chat", null))
         {
             await BoardApi.ProblemAsync(refused, HttpStatusCode.Forbidden);
@@ -229,6 +382,16 @@ public sealed class BoardCommunicationTests(StackFixture fixture) : IClassFixtur
         Assert.Equal(threadId, relayed.GetProperty("threadId").GetString());
         Assert.Equal("hello through the thread", relayed.GetProperty("text").GetString());
         Assert.Equal(ownerAcs, relayed.GetProperty("senderAcsId").GetString());
+    }
+
+    // Rewrites the window end the board records for its room (the room itself is not touched).
+    private async Task RecordRoomValidUntilAsync(string boardId, DateTimeOffset validUntil)
+    {
+        var (metadata, etag) = (await Stack.Services.GetRequiredService<BoardStore>().GetMetadataVersionAsync(boardId, CancellationToken.None))!.Value;
+        var container = Stack.Services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BoardStore.Container);
+        await container.GetBlobClient(BoardStore.Metadata(boardId)).UploadAsync(
+            BinaryData.FromObjectAsJson(metadata with { RoomValidUntil = validUntil }, Collab.Boards.Model.BoardJson.Options),
+            new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = etag } });
     }
 
     private async Task<(HttpClient Client, string Name)> SignInAsync(string role)

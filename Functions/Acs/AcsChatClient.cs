@@ -45,10 +45,19 @@ public sealed class AcsChatClient(AcsRestPipeline pipeline, AcsServiceIdentity i
         }
     }
 
-    /// <summary>Removes a participant; removing someone who is not one (any more) succeeds too.</summary>
+    /// <summary>
+    /// Removes a participant; removing someone who is not one (any more) succeeds too, and so does removing anyone from
+    /// a thread that is gone (404): no one is in it.
+    /// </summary>
     public async Task RemoveParticipantAsync(string threadId, string acsUserId, CancellationToken cancellationToken)
     {
-        using var _ = await SendAsync(":remove", HttpMethod.Post, $"chat/threads/{Uri.EscapeDataString(threadId)}/participants/:remove", Identifier(acsUserId), cancellationToken);
+        try
+        {
+            using var _ = await SendAsync(":remove", HttpMethod.Post, $"chat/threads/{Uri.EscapeDataString(threadId)}/participants/:remove", Identifier(acsUserId), cancellationToken);
+        }
+        catch (AcsRequestException ex) when (ex.IsNotFound)
+        {
+        }
     }
 
     /// <summary>Deletes a thread; one already gone (404) counts as deleted.</summary>
@@ -66,13 +75,25 @@ public sealed class AcsChatClient(AcsRestPipeline pipeline, AcsServiceIdentity i
     /// <summary>A communication user's identifier model, with both <c>rawId</c> and <c>communicationUser.id</c> (rule 5).</summary>
     private static JsonObject Identifier(string acsUserId) => new() { ["rawId"] = acsUserId, ["communicationUser"] = new JsonObject { ["id"] = acsUserId } };
 
-    private Task<AcsResponse> SendAsync(string operation, HttpMethod method, string path, JsonNode? body, CancellationToken cancellationToken, string? repeatabilityRequestId = null) =>
-        pipeline.SendAsync(
-            new AcsRestRequest(Service, operation, method, $"{path}?api-version={Uri.EscapeDataString(options.Value.ChatApiVersion)}")
-            {
-                Body = body,
-                BearerToken = identity.GetChatTokenAsync,
-                Headers = repeatabilityRequestId is null ? [] : [new("repeatability-request-id", repeatabilityRequestId)],
-            },
-            cancellationToken);
+    // A 401 means the controller's cached token was refused (revoked, or its identity's tokens invalidated): it is
+    // dropped and the request tried once more with a new one, rather than failing until the cached one expires.
+    private async Task<AcsResponse> SendAsync(string operation, HttpMethod method, string path, JsonNode? body, CancellationToken cancellationToken, string? repeatabilityRequestId = null)
+    {
+        string? used = null;
+        var request = new AcsRestRequest(Service, operation, method, $"{path}?api-version={Uri.EscapeDataString(options.Value.ChatApiVersion)}")
+        {
+            Body = body,
+            BearerToken = async ct => used = await identity.GetChatTokenAsync(ct),
+            Headers = repeatabilityRequestId is null ? [] : [new("repeatability-request-id", repeatabilityRequestId)],
+        };
+        try
+        {
+            return await pipeline.SendAsync(request, cancellationToken);
+        }
+        catch (AcsRequestException ex) when (ex.Status == 401 && used is not null)
+        {
+            identity.ForgetChatToken(used);
+            return await pipeline.SendAsync(request, cancellationToken);
+        }
+    }
 }

@@ -19,17 +19,23 @@ public sealed class AcsRestPipeline
 {
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(10);
 
-    private readonly HttpClient _http;
+    /// <summary>The name of the HTTP client the pipeline asks the factory for.</summary>
+    public const string ClientName = nameof(AcsRestPipeline);
+
+    private readonly IHttpClientFactory _clients;
     private readonly AcsOptions _options;
     private readonly AcsConnectionString _connection;
     private readonly TimeProvider _time;
     private readonly ILogger<AcsRestPipeline> _logger;
 
-    /// <summary>Creates the pipeline over <paramref name="http"/> (from the HTTP client factory).</summary>
-    public AcsRestPipeline(HttpClient http, IOptions<AcsOptions> options, TimeProvider time, ILogger<AcsRestPipeline> logger)
+    /// <summary>
+    /// Creates the pipeline over the factory's <see cref="ClientName"/> client, asked for per request: the pipeline can be
+    /// held by singletons while the factory still rotates the handler (and so DNS and connections).
+    /// </summary>
+    public AcsRestPipeline(IHttpClientFactory clients, IOptions<AcsOptions> options, TimeProvider time, ILogger<AcsRestPipeline> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _http = http;
+        _clients = clients;
         _options = options.Value;
         _connection = _options.ParseConnection();
         _time = time;
@@ -75,7 +81,7 @@ public sealed class AcsRestPipeline
                     AcsRequestSigner.Sign(message, content, _connection.Key, _time.GetUtcNow());
                 }
 
-                using var response = await _http.SendAsync(message, cancellationToken);
+                using var response = await _clients.CreateClient(ClientName).SendAsync(message, cancellationToken);
                 if (response.IsSuccessStatusCode)
                 {
                     return new AcsResponse((int)response.StatusCode, await ReadBodyAsync(response, cancellationToken));

@@ -36,10 +36,16 @@ public sealed class AcsRoomsClient(AcsRestPipeline pipeline, IOptions<AcsOptions
         return Read(response.Json(Service));
     }
 
-    /// <summary>Moves the end of a room's validity window.</summary>
-    public async Task<AcsRoom> UpdateValidUntilAsync(string roomId, DateTimeOffset validUntil, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces a room's validity window with <paramref name="validFrom"/>–<paramref name="validUntil"/>. Both ends move:
+    /// the service refuses a window longer than 180 days (shared/protocols/acs-chat-rooms.md §8), so a renewal that
+    /// moved only the end would fail once the room had existed for 180 days less the renewal's length.
+    /// </summary>
+    /// <exception cref="AcsRequestException">The service refused the window, or the room is gone (404).</exception>
+    public async Task<AcsRoom> UpdateWindowAsync(string roomId, DateTimeOffset validFrom, DateTimeOffset validUntil, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync("updateRoom", HttpMethod.Patch, $"rooms/{Uri.EscapeDataString(roomId)}", new JsonObject { ["validUntil"] = Format(validUntil) }, cancellationToken);
+        var body = new JsonObject { ["validFrom"] = Format(validFrom), ["validUntil"] = Format(validUntil) };
+        using var response = await SendAsync("updateRoom", HttpMethod.Patch, $"rooms/{Uri.EscapeDataString(roomId)}", body, cancellationToken);
         return Read(response.Json(Service));
     }
 

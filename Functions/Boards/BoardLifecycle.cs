@@ -78,7 +78,7 @@ public sealed class BoardLifecycle(
                 // This instance refuses operations for the board at once; others within the cache's freshness.
                 metadataCache.Forget(boardId);
                 deleted += 1 + await SweepAsync(boardId);
-                await communication.TryRunAsync(boardId, CancellationToken.None);
+                await communication.OnBoardDeletedAsync(board, CancellationToken.None);
                 logger.LogInformation("Board {BoardId} deleted by its owner {UserId}: {Blobs} blobs", boardId, user.UserId, deleted);
                 return;
             }

@@ -62,6 +62,10 @@ public sealed class BoardService(
         }
 
         var requested = new BoardMetadata(boardId, title, visibility, user.UserId, members, time.GetUtcNow());
+
+        // Recorded before the write: whatever fails after it, the timer still brings the board's ACS thread and room
+        // in line with who it admits.
+        await communication.OnBoardChangingAsync(boardId, cancellationToken);
         var (board, previous) = await store.CreateOrUpdateAsync(requested, user.UserId, cancellationToken)
             ?? throw new ConflictException("The board exists and belongs to someone else.");
         metadataCache.Forget(boardId);
@@ -69,11 +73,10 @@ public sealed class BoardService(
         if (previous is not null)
         {
             await RevokeAsync(previous, board, cancellationToken);
-
-            // Whoever the board no longer admits leaves its ACS thread and room (recorded before it is done, so a
-            // failure is retried by the timer rather than forgotten).
-            await communication.OnBoardChangedAsync(board, cancellationToken);
         }
+
+        // Whoever the board no longer admits leaves its ACS thread and room; for a new board this clears the marker.
+        await communication.OnBoardChangedAsync(board, cancellationToken);
 
         return (board, previous is null);
     }

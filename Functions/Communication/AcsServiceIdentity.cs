@@ -92,6 +92,19 @@ public sealed class AcsServiceIdentity(AcsIdentityClient acs, AcsIdentityMapping
         }
     }
 
+    /// <summary>
+    /// Drops the cached chat token if it is still <paramref name="token"/>, which the chat service refused (401), so the
+    /// next call gets a new one; a token another caller already replaced is left alone.
+    /// </summary>
+    public void ForgetChatToken(string token)
+    {
+        if (Volatile.Read(ref _token) is { } cached && cached.Token == token)
+        {
+            Interlocked.CompareExchange(ref _token, null, cached);
+            logger.LogWarning("The chat service refused the communication controller's cached token; getting a new one");
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose() => _gate.Dispose();
 

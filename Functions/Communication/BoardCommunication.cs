@@ -17,7 +17,9 @@ namespace Collab.Functions.Communication;
 /// with conditional writes, and a caller the board admits is added to them (with its board role mapped to a room
 /// role). Whom it added is recorded first (<see cref="BoardStore.RecordCommunicationParticipantAsync"/>), so that
 /// <see cref="CommunicationSync"/> can take them out again when the board stops admitting them; and after adding, the
-/// board is read again, so a change that raced the join is not missed.
+/// board is read again, so a change that raced the join is not missed. A thread or room gone from ACS (deleted outside
+/// the app, or a thread that no longer admits the controller) is forgotten with a conditional write and replaced, once
+/// per join, so joins do not fail for good.
 /// </summary>
 public sealed class BoardCommunication(
     BoardStore store,
@@ -50,9 +52,30 @@ public sealed class BoardCommunication(
         return await GuardAsync(async () =>
         {
             var acsUserId = await identities.EnsureIdentityAsync(user.UserId, cancellationToken);
-            var threadId = board.ChatThreadId ?? await CreateThreadAsync(board, cancellationToken);
-            await store.RecordCommunicationParticipantAsync(boardId, user.UserId, acsUserId, null, cancellationToken);
-            await chat.AddParticipantAsync(threadId, acsUserId, user.Name, cancellationToken);
+            string? lost = null;
+            string threadId;
+            while (true)
+            {
+                threadId = board.ChatThreadId ?? await CreateThreadAsync(board, lost, cancellationToken);
+                await store.RecordCommunicationParticipantAsync(boardId, user.UserId, acsUserId, null, cancellationToken);
+                try
+                {
+                    await chat.AddParticipantAsync(threadId, acsUserId, user.Name, cancellationToken);
+                    break;
+                }
+                catch (AcsRequestException ex) when (lost is null && (ex.IsNotFound || ex.Status == 403))
+                {
+                    // The thread is gone from ACS (404), or no longer admits the controller (403): every join would
+                    // fail for good. The board forgets it (if it still names it) and gets another, once.
+                    logger.LogWarning("The chat thread of board {BoardId} is gone ({Status}); creating another", boardId, ex.Status);
+                    lost = threadId;
+                    board = await store.ForgetChatThreadIdAsync(boardId, threadId, cancellationToken)
+                        ?? throw new NotFoundException("board-not-found", "The board does not exist.");
+                    await store.ForgetChatThreadAsync(threadId, cancellationToken);
+                    threads.Forget(threadId);
+                }
+            }
+
             await RecheckAsync(user, boardId, null, cancellationToken);
             logger.LogInformation("User {UserId} joined the chat thread of board {BoardId}", user.UserId, boardId);
             return new BoardChatResponse(threadId, options.Value.EffectiveClientEndpoint().ToString());
@@ -72,18 +95,36 @@ public sealed class BoardCommunication(
         return await GuardAsync(async () =>
         {
             var acsUserId = await identities.EnsureIdentityAsync(user.UserId, cancellationToken);
-            board = await EnsureRoomAsync(board, cancellationToken);
-            await store.RecordCommunicationParticipantAsync(boardId, user.UserId, acsUserId, role, cancellationToken);
-            await rooms.SetParticipantsAsync(board.RoomId!, new Dictionary<string, string?> { [acsUserId] = role }, cancellationToken);
+            string? lost = null;
+            while (true)
+            {
+                try
+                {
+                    board = await EnsureRoomAsync(board, lost, cancellationToken);
+                    await store.RecordCommunicationParticipantAsync(boardId, user.UserId, acsUserId, role, cancellationToken);
+                    await rooms.SetParticipantsAsync(board.RoomId!, new Dictionary<string, string?> { [acsUserId] = role }, cancellationToken);
+                    break;
+                }
+                catch (AcsRequestException ex) when (lost is null && ex.IsNotFound && board.RoomId is { } gone)
+                {
+                    // The room is gone from ACS: the board forgets it (if it still names it) and gets another, once.
+                    logger.LogWarning("The room of board {BoardId} is gone; creating another", boardId);
+                    lost = gone;
+                    board = await store.ForgetRoomAsync(boardId, gone, cancellationToken)
+                        ?? throw new NotFoundException("board-not-found", "The board does not exist.");
+                }
+            }
+
             role = await RecheckAsync(user, boardId, role, cancellationToken) ?? role;
             logger.LogInformation("User {UserId} joined the room of board {BoardId} as {Role}", user.UserId, boardId, role);
             return new BoardCallResponse(board.RoomId!, role, board.RoomValidUntil!.Value);
         });
     }
 
-    private async Task<string> CreateThreadAsync(BoardMetadata board, CancellationToken cancellationToken)
+    // lost: the thread this one replaces, if any, so the request id differs from the one that created the lost thread.
+    private async Task<string> CreateThreadAsync(BoardMetadata board, string? lost, CancellationToken cancellationToken)
     {
-        var threadId = await chat.CreateThreadAsync(board.Title, RequestId("chat-thread", board), cancellationToken);
+        var threadId = await chat.CreateThreadAsync(board.Title, RequestId("chat-thread", board, lost), cancellationToken);
 
         // The mapping first, so the webhook relays the thread's messages from the start.
         await store.RecordChatThreadAsync(threadId, board.BoardId, cancellationToken);
@@ -101,7 +142,9 @@ public sealed class BoardCommunication(
         return winner;
     }
 
-    private async Task<BoardMetadata> EnsureRoomAsync(BoardMetadata board, CancellationToken cancellationToken)
+    // lost: the room this one replaces, if any, so the request id differs from the one that created the lost room.
+    // A renewal moves both ends of the window (the service caps its length at 180 days, §8).
+    private async Task<BoardMetadata> EnsureRoomAsync(BoardMetadata board, string? lost, CancellationToken cancellationToken)
     {
         var validity = options.Value.RoomValidity;
         var now = time.GetUtcNow();
@@ -112,13 +155,13 @@ public sealed class BoardCommunication(
                 return board;
             }
 
-            var renewed = await rooms.UpdateValidUntilAsync(roomId, now + validity, cancellationToken);
+            var renewed = await rooms.UpdateWindowAsync(roomId, now, now + validity, cancellationToken);
             logger.LogInformation("Renewed the room of board {BoardId} until {ValidUntil}", board.BoardId, renewed.ValidUntil);
             return await store.RecordRoomAsync(board.BoardId, roomId, renewed.ValidUntil, cancellationToken)
                 ?? throw new NotFoundException("board-not-found", "The board does not exist.");
         }
 
-        var room = await rooms.CreateRoomAsync(now + validity, RequestId("room", board), cancellationToken);
+        var room = await rooms.CreateRoomAsync(now + validity, RequestId("room", board, lost), cancellationToken);
         var recorded = await store.RecordRoomAsync(board.BoardId, room.Id, room.ValidUntil, cancellationToken);
         if (recorded?.RoomId != room.Id)
         {
@@ -173,10 +216,13 @@ public sealed class BoardCommunication(
     }
 
     // The same board (id and creation time, so a board deleted and created again gets new ones) always asks for the
-    // same request id: concurrent first calls on any instance get one thread or room from the service.
-    private static string RequestId(string purpose, BoardMetadata board)
+    // same request id: concurrent first calls on any instance get one thread or room from the service. A replacement
+    // for a lost thread or room names the lost one (the generation), so the service does not answer with the lost one
+    // again, and concurrent replacements still get one.
+    private static string RequestId(string purpose, BoardMetadata board, string? lost)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"collab {purpose}\n{board.BoardId}\n{board.CreatedOn.UtcTicks}"));
+        var generation = lost is null ? "" : "\n" + lost;
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"collab {purpose}\n{board.BoardId}\n{board.CreatedOn.UtcTicks}{generation}"));
         return new Guid(hash.AsSpan(0, 16)).ToString();
     }
 

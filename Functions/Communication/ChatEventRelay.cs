@@ -10,12 +10,15 @@ namespace Collab.Functions.Communication;
 /// Relays the chat messages of boards' threads to the boards' server groups, so web clients see chat live without
 /// ACS's realtime signaling (shared/protocols/acs-chat-rooms.md §7): <c>{"name":"chat","data":{threadId, messageId,
 /// senderAcsId, senderName, text, type, createdOn, editedOn?, deleted?}}</c>, over the same transport and group as the
-/// <c>ops</c> messages. Event Grid delivers at least once (§11), so each event is first claimed with a
-/// create-if-absent blob named by its source and id (<see cref="BoardStore.TryClaimEventAsync"/>): a redelivery, on any
-/// instance, finds the claim and is not relayed again. A relay that fails gives its claim back and fails the delivery,
-/// so Event Grid's retry relays it. Claims are pruned by <see cref="CommunicationSyncTimerFunction"/> after two days.
+/// <c>ops</c> messages. Event Grid delivers at least once (§11), and so does this relay: an event is claimed (a
+/// create-if-absent blob named by its source, id and day, <see cref="BoardStore.TryClaimEventAsync"/>) only after it
+/// was sent, so a crash between the two sends it again on the redelivery rather than never; a redelivery that finds
+/// the claim, on any instance, is not sent again. Two deliveries racing may both send: clients keep a message by its
+/// <c>messageId</c>, so the second replaces the first. The claim's day is the event's own time, or else the message's
+/// (both equal on every redelivery); an event with neither is sent without a claim. Claims are pruned by
+/// <see cref="CommunicationSyncTimerFunction"/> after two days.
 /// </summary>
-public sealed class ChatEventRelay(BoardStore store, ChatThreadBoards threads, WebPubSubRestClient webPubSub, TimeProvider time, ILogger<ChatEventRelay> logger)
+public sealed class ChatEventRelay(BoardStore store, ChatThreadBoards threads, WebPubSubRestClient webPubSub, ILogger<ChatEventRelay> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
@@ -33,25 +36,22 @@ public sealed class ChatEventRelay(BoardStore store, ChatThreadBoards threads, W
             }
 
             var key = chatEvent.Source + "\n" + chatEvent.Id;
-            var day = chatEvent.Time ?? time.GetUtcNow();
-            if (!await store.TryClaimEventAsync(key, day, cancellationToken))
+            var day = chatEvent.Time ?? message.EditedOn ?? message.CreatedOn;
+            if (day is { } claimDay && await store.IsEventClaimedAsync(key, claimDay, cancellationToken))
             {
                 logger.LogInformation("ACS event {EventId} for board {BoardId} was relayed before; not again", chatEvent.Id, boardId);
                 continue;
             }
 
-            try
+            // A failure here fails the delivery, and Event Grid's retry finds the event unclaimed.
+            var payload = JsonSerializer.SerializeToUtf8Bytes(new RelayedChat("chat", message), Json);
+            await webPubSub.SendToGroupAsync(BoardChannels.ServerGroup(boardId), payload, cancellationToken);
+            if (day is { } sentDay)
             {
-                var payload = JsonSerializer.SerializeToUtf8Bytes(new RelayedChat("chat", message), Json);
-                await webPubSub.SendToGroupAsync(BoardChannels.ServerGroup(boardId), payload, cancellationToken);
-                relayed++;
+                await store.TryClaimEventAsync(key, sentDay, cancellationToken);
             }
-            catch
-            {
-                // Event Grid retries a failed delivery; the retry must find the event unclaimed.
-                await store.ReleaseEventAsync(key, day, CancellationToken.None);
-                throw;
-            }
+
+            relayed++;
         }
 
         return relayed;

@@ -11,14 +11,34 @@ namespace Collab.Functions.Communication;
 /// Keeps a board's ACS state in step with who the board admits. When the board changes (members, roles, visibility),
 /// everyone the controller added to the board's thread or room who is no longer admitted is taken out of both, and a
 /// changed role changes the room role; when the board is deleted, its thread and room are deleted. The work is recorded
-/// first (<see cref="BoardStore.AddPendingCommunicationAsync"/>, with the thread and room ids so deletion can proceed
-/// after the metadata is gone), done inline, and cleared when done; what fails stays recorded and
+/// first (<see cref="BoardStore.AddPendingCommunicationAsync"/>; for a change, a reconcile marker before the board's
+/// metadata is even written), done inline, and cleared when done; what fails stays recorded with its progress and
 /// <see cref="CommunicationSyncTimerFunction"/> retries it, visiting only boards with pending work. So a failure of
 /// ACS delays a removal, but never forgets it.
+/// <list type="bullet">
+/// <item>The thread and the room are independent: a thread that keeps failing does not keep a removed user in the
+/// room, and the other way round. A thread or room that is gone (404) counts as done.</item>
+/// <item>A deletion runs only once the board it was recorded for is gone: if a board with the same id and creation
+/// time still exists (its delete failed half-way), the deletion is dropped; a board created again under the same id
+/// keeps its own thread and room.</item>
+/// <item>After <see cref="QuietFailedRuns"/> failed runs in a row, a failure that waiting will not cure (such as the
+/// controller refused by the thread) is logged as an error, for an operator.</item>
+/// </list>
 /// </summary>
 public sealed class CommunicationSync(BoardStore store, AcsChatClient chat, AcsRoomsClient rooms, ChatThreadBoards threads, ILogger<CommunicationSync> logger)
 {
+    /// <summary>How many failed runs in a row are only warned about before a lasting failure is logged as an error.</summary>
+    public const int QuietFailedRuns = 5;
+
     private const int MaxPasses = 3;
+
+    /// <summary>
+    /// Before a board's metadata is written (created or changed): records the reconcile marker, so that if anything
+    /// fails after the write (revoking connections, this class's own work) the timer still visits the board.
+    /// </summary>
+    /// <exception cref="RequestFailedException">Storage failed (the caller's change is not made).</exception>
+    public async Task OnBoardChangingAsync(string boardId, CancellationToken cancellationToken) =>
+        await store.AddPendingCommunicationAsync(CommunicationWork.ReconcileBoard(boardId), cancellationToken);
 
     /// <summary>After <paramref name="board"/> was written: takes out whoever it no longer admits, and updates room roles.</summary>
     /// <exception cref="RequestFailedException">Storage failed before the work was recorded (the caller retries the change).</exception>
@@ -30,23 +50,46 @@ public sealed class CommunicationSync(BoardStore store, AcsChatClient chat, AcsR
         var roles = people
             .Where(p => p.Value.RoomRole is { } role && board.RoleOf(p.Key) is { } boardRole && BoardCommunication.RoomRoleOf(boardRole) != role)
             .ToDictionary(p => p.Key, p => BoardCommunication.RoomRoleOf(board.RoleOf(p.Key)!), StringComparer.Ordinal);
-        if (remove.Count == 0 && roles.Count == 0)
+        if (remove.Count > 0 || roles.Count > 0)
         {
-            return;
+            await store.AddPendingCommunicationAsync(new CommunicationWork(board.BoardId, board.ChatThreadId, board.RoomId, remove, roles), cancellationToken);
         }
 
-        await store.AddPendingCommunicationAsync(new CommunicationWork(board.BoardId, board.ChatThreadId, board.RoomId, false, remove, roles), cancellationToken);
+        // Also does a reconcile marker recorded before the write.
         await TryRunAsync(board.BoardId, cancellationToken);
     }
 
-    /// <summary>Before <paramref name="board"/>'s metadata is deleted: records that its thread and room must go.</summary>
+    /// <summary>
+    /// Before <paramref name="board"/>'s metadata is deleted: records that its thread and room must go (while their ids
+    /// are known), so a failure after the metadata is gone still has them deleted.
+    /// </summary>
     public async Task OnBoardDeletingAsync(BoardMetadata board, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(board);
         if (board.ChatThreadId is not null || board.RoomId is not null)
         {
-            await store.AddPendingCommunicationAsync(new CommunicationWork(board.BoardId, board.ChatThreadId, board.RoomId, true, [], new Dictionary<string, string>()), cancellationToken);
+            await store.AddPendingCommunicationAsync(
+                CommunicationWork.Delete(board.BoardId, new CommunicationDeletion(board.CreatedOn, board.ChatThreadId, board.RoomId)), cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// After <paramref name="board"/>'s metadata is deleted: records the deletion again (a run that saw the metadata
+    /// still there dropped the first record) and does it; a failure is logged and left for the timer.
+    /// </summary>
+    public async Task OnBoardDeletedAsync(BoardMetadata board, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        try
+        {
+            await OnBoardDeletingAsync(board, cancellationToken);
+        }
+        catch (Exception ex) when (IsFailure(ex))
+        {
+            logger.LogWarning("Could not record again the deletion of board {BoardId}'s thread and room: {Error}", board.BoardId, ex.Message);
+        }
+
+        await TryRunAsync(board.BoardId, cancellationToken);
     }
 
     /// <summary>Does the board's pending work; a failure is logged and left for the timer.</summary>
@@ -57,7 +100,7 @@ public sealed class CommunicationSync(BoardStore store, AcsChatClient chat, AcsR
         {
             return await RunAsync(boardId, cancellationToken);
         }
-        catch (Exception ex) when (ex is AcsRequestException or RequestFailedException || DependencyFailure.IsUnavailable(ex))
+        catch (Exception ex) when (IsFailure(ex))
         {
             logger.LogWarning("The ACS work of board {BoardId} failed and stays pending for a retry: {Error}", boardId, ex.Message);
             return false;
@@ -80,6 +123,8 @@ public sealed class CommunicationSync(BoardStore store, AcsChatClient chat, AcsR
         return left;
     }
 
+    private static bool IsFailure(Exception ex) => ex is AcsRequestException or RequestFailedException || DependencyFailure.IsUnavailable(ex);
+
     private async Task<bool> RunAsync(string boardId, CancellationToken cancellationToken)
     {
         for (var pass = 0; pass < MaxPasses; pass++)
@@ -90,79 +135,194 @@ public sealed class CommunicationSync(BoardStore store, AcsChatClient chat, AcsR
             }
 
             var (work, etag) = pending;
-            if (work.Delete)
+            var board = await store.GetMetadataAsync(boardId, cancellationToken);
+            var failures = new List<Exception>();
+            var deletions = new List<CommunicationDeletion>();
+            foreach (var deletion in work.Deletions)
             {
-                await DeleteAsync(work, cancellationToken);
-            }
-            else
-            {
-                await SettleAsync(work, cancellationToken);
+                if (board is not null && board.CreatedOn == deletion.BoardCreatedOn)
+                {
+                    // Its delete did not finish (or has not yet): the board is live, its thread and room stay. A delete
+                    // that finishes records the deletion again once the metadata is gone.
+                    logger.LogInformation("Board {BoardId} still exists: the deletion of its thread and room is dropped", boardId);
+                    continue;
+                }
+
+                if (await DeleteAsync(boardId, deletion, failures, cancellationToken) is { } left)
+                {
+                    deletions.Add(left);
+                }
             }
 
-            // Cleared only if nothing was added meanwhile; otherwise the next pass does the merged work.
-            if (await store.TryClearPendingCommunicationAsync(boardId, etag, cancellationToken))
+            if (deletions.Count == 0 && work.Deletions.Count > 0 && board is null)
             {
-                return true;
+                await store.DeleteCommunicationParticipantsAsync(boardId, cancellationToken);
             }
+
+            // A board that is gone has no one to settle: its deletion (if it had a thread or room) takes care of both.
+            var settling = board is null || work.SettlesNothing ? null : await SettleAsync(work, board, failures, cancellationToken);
+            if (settling is null && deletions.Count == 0)
+            {
+                // Cleared only if nothing was added meanwhile; otherwise the next pass does the merged work.
+                if (await store.TryClearPendingCommunicationAsync(boardId, etag, cancellationToken))
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            var rest = (settling ?? new CommunicationWork(boardId, null, null, [], new Dictionary<string, string>())) with
+            {
+                Deletions = deletions,
+                FailedRuns = work.FailedRuns + 1,
+            };
+            if (!await store.TryReplacePendingCommunicationAsync(rest, etag, cancellationToken))
+            {
+                continue;
+            }
+
+            Report(boardId, rest.FailedRuns, failures);
+            return false;
         }
 
         return false;
     }
 
-    private async Task DeleteAsync(CommunicationWork work, CancellationToken cancellationToken)
+    // Deletes what is left of a deletion; returns what is still left (null when done), each part independent of the other.
+    private async Task<CommunicationDeletion?> DeleteAsync(string boardId, CommunicationDeletion deletion, List<Exception> failures, CancellationToken cancellationToken)
     {
-        if (work.ThreadId is { } threadId)
+        var threadId = deletion.ThreadId;
+        if (deletion.ThreadId is { } thread && await StepAsync(failures, async () =>
+            {
+                await chat.DeleteThreadAsync(thread, cancellationToken);
+                await store.ForgetChatThreadAsync(thread, cancellationToken);
+                threads.Forget(thread);
+            }))
         {
-            await chat.DeleteThreadAsync(threadId, cancellationToken);
-            await store.ForgetChatThreadAsync(threadId, cancellationToken);
-            threads.Forget(threadId);
+            threadId = null;
         }
 
-        if (work.RoomId is { } roomId)
+        var roomId = deletion.RoomId;
+        if (deletion.RoomId is { } room && await StepAsync(failures, () => rooms.DeleteRoomAsync(room, cancellationToken)))
         {
-            await rooms.DeleteRoomAsync(roomId, cancellationToken);
+            roomId = null;
         }
 
-        await store.DeleteCommunicationParticipantsAsync(work.BoardId, cancellationToken);
-        logger.LogInformation("Deleted the chat thread and room of deleted board {BoardId}", work.BoardId);
+        if (threadId is null && roomId is null)
+        {
+            logger.LogInformation("Deleted the chat thread and room of deleted board {BoardId}", boardId);
+            return null;
+        }
+
+        return deletion with { ThreadId = threadId, RoomId = roomId };
     }
 
-    private async Task SettleAsync(CommunicationWork work, CancellationToken cancellationToken)
+    // Settles against the board as it is now: a user admitted again meanwhile stays, a role changed again wins. The
+    // thread and the room each make their own progress. Returns what is left (null when done).
+    private async Task<CommunicationWork?> SettleAsync(CommunicationWork work, BoardMetadata board, List<Exception> failures, CancellationToken cancellationToken)
     {
-        // Decided against the board as it is now: a user admitted again meanwhile stays, a role changed again wins.
-        var board = await store.GetMetadataAsync(work.BoardId, cancellationToken);
         var people = await store.GetCommunicationParticipantsAsync(work.BoardId, cancellationToken);
-        var remove = work.Remove.Where(u => board is null || !board.Admits(u)).Where(people.ContainsKey).ToList();
-        var roles = work.Roles.Keys
-            .Where(u => board?.RoleOf(u) is not null && people.ContainsKey(u))
-            .ToDictionary(u => u, u => BoardCommunication.RoomRoleOf(board!.RoleOf(u)!), StringComparer.Ordinal);
-        var threadId = work.ThreadId ?? board?.ChatThreadId;
-        var roomId = work.RoomId ?? board?.RoomId;
+        var candidates = work.Reconcile ? work.Remove.Concat(people.Keys) : work.Remove;
+        var remove = candidates.Where(u => !board.Admits(u) && people.ContainsKey(u)).Distinct(StringComparer.Ordinal).ToList();
+        var roles = (work.Reconcile ? work.Roles.Keys.Concat(people.Keys) : work.Roles.Keys)
+            .Distinct(StringComparer.Ordinal)
+            .Where(u => board.RoleOf(u) is not null && people.TryGetValue(u, out var p) && p.RoomRole is not null
+                && (work.Roles.ContainsKey(u) || p.RoomRole != BoardCommunication.RoomRoleOf(board.RoleOf(u)!)))
+            .ToDictionary(u => u, u => BoardCommunication.RoomRoleOf(board.RoleOf(u)!), StringComparer.Ordinal);
+        var threadId = board.ChatThreadId ?? work.ThreadId;
+        var roomId = board.RoomId ?? work.RoomId;
+
+        var outOfThread = new HashSet<string>(work.OutOfThread, StringComparer.Ordinal);
         if (threadId is not null)
         {
-            foreach (var user in remove)
+            foreach (var user in remove.Where(u => !outOfThread.Contains(u)))
             {
-                await chat.RemoveParticipantAsync(threadId, people[user].AcsUserId, cancellationToken);
+                if (!await StepAsync(failures, () => chat.RemoveParticipantAsync(threadId, people[user].AcsUserId, cancellationToken)))
+                {
+                    break;
+                }
+
+                outOfThread.Add(user);
             }
         }
-
-        if (roomId is not null && remove.Count + roles.Count > 0)
+        else
         {
-            var changes = new Dictionary<string, string?>(StringComparer.Ordinal);
-            foreach (var user in remove)
-            {
-                changes[people[user].AcsUserId] = null;
-            }
-
-            foreach (var (user, role) in roles)
-            {
-                changes[people[user].AcsUserId] = role;
-            }
-
-            await rooms.SetParticipantsAsync(roomId, changes, cancellationToken);
+            outOfThread.UnionWith(remove);
         }
 
-        await store.SettleCommunicationParticipantsAsync(work.BoardId, remove, roomId is null ? new Dictionary<string, string>() : roles, cancellationToken);
-        logger.LogInformation("Board {BoardId}: {Removed} users taken out of its thread and room, {Roles} room roles changed", work.BoardId, remove.Count, roles.Count);
+        var outOfRoom = new HashSet<string>(work.OutOfRoom, StringComparer.Ordinal);
+        var changes = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var user in remove.Where(u => !outOfRoom.Contains(u)))
+        {
+            changes[people[user].AcsUserId] = null;
+        }
+
+        foreach (var (user, role) in roles)
+        {
+            changes[people[user].AcsUserId] = role;
+        }
+
+        var roomDone = roomId is null || changes.Count == 0 || await StepAsync(failures, async () =>
+        {
+            try
+            {
+                await rooms.SetParticipantsAsync(roomId, changes, cancellationToken);
+            }
+            catch (AcsRequestException ex) when (ex.IsNotFound)
+            {
+                // The room is gone: no one is in it any more.
+            }
+        });
+        if (roomDone)
+        {
+            outOfRoom.UnionWith(remove);
+        }
+
+        if (remove.All(outOfThread.Contains) && roomDone)
+        {
+            await store.SettleCommunicationParticipantsAsync(work.BoardId, remove, roomId is null ? new Dictionary<string, string>() : roles, cancellationToken);
+            logger.LogInformation("Board {BoardId}: {Removed} users taken out of its thread and room, {Roles} room roles changed", work.BoardId, remove.Count, roles.Count);
+            return null;
+        }
+
+        // The users and roles still to do, with what each side already did (the rest is decided again next run).
+        return new CommunicationWork(work.BoardId, threadId, roomId, remove, roomDone ? new Dictionary<string, string>() : roles)
+        {
+            OutOfThread = outOfThread.Where(remove.Contains).ToList(),
+            OutOfRoom = outOfRoom.Where(remove.Contains).ToList(),
+        };
+    }
+
+    // One step against ACS (or storage); a failure is collected rather than thrown, so the other steps still run.
+    private static async Task<bool> StepAsync(List<Exception> failures, Func<Task> step)
+    {
+        try
+        {
+            await step();
+            return true;
+        }
+        catch (Exception ex) when (IsFailure(ex))
+        {
+            failures.Add(ex);
+            return false;
+        }
+    }
+
+    private void Report(string boardId, int failedRuns, List<Exception> failures)
+    {
+        foreach (var failure in failures)
+        {
+            if (failure is AcsRequestException { IsTransient: false } lasting && failedRuns >= QuietFailedRuns)
+            {
+                logger.LogError(
+                    "The ACS work of board {BoardId} failed {FailedRuns} runs in a row: {Service} {Status} {Code} will not pass by waiting; it stays pending for an operator",
+                    boardId, failedRuns, lasting.Service, lasting.Status, lasting.Code);
+            }
+            else
+            {
+                logger.LogWarning("The ACS work of board {BoardId} failed (run {FailedRuns}) and stays pending for a retry: {Error}", boardId, failedRuns, failure.Message);
+            }
+        }
     }
 }
