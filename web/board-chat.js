@@ -5,7 +5,7 @@ const MAX_TEXT = 28 * 1024; // ACS's message size (shared/protocols/acs-chat-roo
 
 // A board's chat, held in the board's ACS chat thread: the Function App adds the caller to the thread and says where
 // it is (POST /api/boards/{id}/chat), and the page then reads and writes it with the official chat SDK
-// (@azure/communication-chat) and the caller's own ACS token (POST /api/acs/token, scope chat). Live updates do not
+// (@azure/communication-chat) and the caller's own ACS token (POST /api/acs/token, scope chat.join.limited: it can read and post, never run the thread). Live updates do not
 // come from ACS's realtime signaling (there is none offline): the Function App relays each message event of the
 // thread to the board's server group as { name: "chat", data }, and the app hands those to receive().
 export class BoardChat extends EventTarget {
@@ -134,7 +134,7 @@ export class BoardChat extends EventTarget {
     return (await this.#api("/api/acs/token", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ scopes: ["chat"] }),
+      body: JSON.stringify({ scopes: ["chat.join.limited"] }),
     })).json();
   }
 

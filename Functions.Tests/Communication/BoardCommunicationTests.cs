@@ -265,7 +265,7 @@ public sealed class BoardCommunicationTests(StackFixture fixture) : IClassFixtur
 
     private static async Task<(string AcsUserId, string Token)> ChatTokenAsync(HttpClient client)
     {
-        var issued = await IssueAcsTokenAsync(client, """{"scopes":["chat"]}""");
+        var issued = await IssueAcsTokenAsync(client, """{"scopes":["chat.join.limited"]}""");
         return (issued.AcsUserId, issued.Token);
     }
 

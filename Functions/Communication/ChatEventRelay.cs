@@ -9,7 +9,8 @@ namespace Collab.Functions.Communication;
 /// <summary>
 /// Relays the chat messages of boards' threads to the boards' server groups, so web clients see chat live without
 /// ACS's realtime signaling (shared/protocols/acs-chat-rooms.md §7): <c>{"name":"chat","data":{threadId, messageId,
-/// senderAcsId, senderName, text, type, createdOn, editedOn?, deleted?}}</c>, over the same transport and group as the
+/// senderAcsId, senderName, text, type, createdOn, editedOn?, deleted?}}</c> (<c>senderName</c> is the name the
+/// controller gave the sender in the thread, from the board's participant record), over the same transport and group as the
 /// <c>ops</c> messages. Event Grid delivers at least once (§11), so each event is first claimed with a
 /// create-if-absent blob named by its source and id (<see cref="BoardStore.TryClaimEventAsync"/>): a redelivery, on any
 /// instance, finds the claim and is not relayed again. A relay that fails gives its claim back and fails the delivery,
@@ -27,11 +28,21 @@ public sealed class ChatEventRelay(BoardStore store, ChatThreadBoards threads, W
         var relayed = 0;
         foreach (var chatEvent in events.ToList())
         {
-            if (chatEvent.Message is not { } message || await threads.FindAsync(message.ThreadId, cancellationToken) is not { } boardId)
+            if (chatEvent.Message is not { } delivered || await threads.FindAsync(delivered.ThreadId, cancellationToken) is not { } boardId)
             {
                 continue;
             }
 
+            // The sender is named as the controller named it when it joined, never by the client-chosen
+            // senderDisplayName; a sender the controller never added (an outsider) is not relayed.
+            var names = BoardCommunication.NamesByAcsId(await store.GetCommunicationParticipantsAsync(boardId, cancellationToken));
+            if (!names.TryGetValue(delivered.SenderAcsId, out var senderName))
+            {
+                logger.LogWarning("ACS event {EventId} for board {BoardId} is from a sender the controller did not add; not relayed", chatEvent.Id, boardId);
+                continue;
+            }
+
+            var message = delivered with { SenderName = senderName };
             var key = chatEvent.Source + "\n" + chatEvent.Id;
             var day = chatEvent.Time ?? time.GetUtcNow();
             if (!await store.TryClaimEventAsync(key, day, cancellationToken))

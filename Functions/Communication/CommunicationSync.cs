@@ -14,9 +14,11 @@ namespace Collab.Functions.Communication;
 /// first (<see cref="BoardStore.AddPendingCommunicationAsync"/>, with the thread and room ids so deletion can proceed
 /// after the metadata is gone), done inline, and cleared when done; what fails stays recorded and
 /// <see cref="CommunicationSyncTimerFunction"/> retries it, visiting only boards with pending work. So a failure of
-/// ACS delays a removal, but never forgets it.
+/// ACS delays a removal, but never forgets it. The thread is settled against its real participant list, not only
+/// against whom the controller recorded: anyone in it who is neither the controller nor a user the board lets post
+/// (<see cref="BoardCommunication.MayPost"/>) is taken out, so an outsider added by other means does not stay.
 /// </summary>
-public sealed class CommunicationSync(BoardStore store, AcsChatClient chat, AcsRoomsClient rooms, ChatThreadBoards threads, ILogger<CommunicationSync> logger)
+public sealed class CommunicationSync(BoardStore store, AcsChatClient chat, AcsRoomsClient rooms, AcsServiceIdentity controller, ChatThreadBoards threads, ILogger<CommunicationSync> logger)
 {
     private const int MaxPasses = 3;
 
@@ -30,7 +32,10 @@ public sealed class CommunicationSync(BoardStore store, AcsChatClient chat, AcsR
         var roles = people
             .Where(p => p.Value.RoomRole is { } role && board.RoleOf(p.Key) is { } boardRole && BoardCommunication.RoomRoleOf(boardRole) != role)
             .ToDictionary(p => p.Key, p => BoardCommunication.RoomRoleOf(board.RoleOf(p.Key)!), StringComparer.Ordinal);
-        if (remove.Count == 0 && roles.Count == 0)
+
+        // A user the board still admits but no longer lets post (made a viewer) must leave the thread: settling reads it.
+        var readers = board.ChatThreadId is not null && people.Keys.Any(u => board.Admits(u) && !BoardCommunication.MayPost(board.RoleOf(u)));
+        if (remove.Count == 0 && roles.Count == 0 && !readers)
         {
             return;
         }
@@ -129,6 +134,11 @@ public sealed class CommunicationSync(BoardStore store, AcsChatClient chat, AcsR
 
     private async Task SettleAsync(CommunicationWork work, CancellationToken cancellationToken)
     {
+        // The thread's real participants are listed before the board and the record are read: a join records its user
+        // before adding it, so whoever the list shows is in the record read after it, and a join is never undone.
+        var threadId = work.ThreadId ?? (await store.GetMetadataAsync(work.BoardId, cancellationToken))?.ChatThreadId;
+        IReadOnlyList<string> inThread = threadId is null ? [] : await chat.ListParticipantsAsync(threadId, cancellationToken);
+
         // Decided against the board as it is now: a user admitted again meanwhile stays, a role changed again wins.
         var board = await store.GetMetadataAsync(work.BoardId, cancellationToken);
         var people = await store.GetCommunicationParticipantsAsync(work.BoardId, cancellationToken);
@@ -136,13 +146,20 @@ public sealed class CommunicationSync(BoardStore store, AcsChatClient chat, AcsR
         var roles = work.Roles.Keys
             .Where(u => board?.RoleOf(u) is not null && people.ContainsKey(u))
             .ToDictionary(u => u, u => BoardCommunication.RoomRoleOf(board!.RoleOf(u)!), StringComparer.Ordinal);
-        var threadId = work.ThreadId ?? board?.ChatThreadId;
         var roomId = work.RoomId ?? board?.RoomId;
         if (threadId is not null)
         {
-            foreach (var user in remove)
+            var controllerId = await controller.GetIdAsync(cancellationToken);
+            var posters = people.Where(p => board is not null && BoardCommunication.MayPost(board.RoleOf(p.Key))).Select(p => p.Value.AcsUserId).ToHashSet(StringComparer.Ordinal);
+            var outsiders = inThread.Where(id => id != controllerId && !posters.Contains(id)).Distinct(StringComparer.Ordinal).ToList();
+            foreach (var acsUserId in outsiders)
             {
-                await chat.RemoveParticipantAsync(threadId, people[user].AcsUserId, cancellationToken);
+                await chat.RemoveParticipantAsync(threadId, acsUserId, cancellationToken);
+            }
+
+            if (outsiders.Count > 0)
+            {
+                logger.LogInformation("Board {BoardId}: {Count} participants the board does not let post taken out of its thread", work.BoardId, outsiders.Count);
             }
         }
 
