@@ -213,12 +213,13 @@ public sealed class BoardCommunicationTests(StackFixture fixture) : IClassFixtur
         var boardId = await BoardApi.CreateAsync(owner);
         var threadId = (await JoinChatAsync(owner, boardId)).GetProperty("threadId").GetString()!;
         var (ownerAcs, ownerToken) = await ChatTokenAsync(owner);
-        await using var client = await ConnectAsync(owner, boardId);
+        await using var client = await BoardApi.ConnectAsync(owner, boardId);
         Emulators.AcsOptions.Events.Subscriptions.Add(new Emulators.AcsEvents.AcsEventSubscriptionOptions
         {
             Name = "collab-" + boardId,
-            Endpoint = new Uri(Stack.BaseAddress, $"api/acs/events?secret={CollabApp.EventsSecret}").ToString(),
+            Endpoint = new Uri(Stack.BaseAddress, "api/acs/events").ToString(),
             IncludedEventTypes = ["Microsoft.Communication.ChatMessageReceivedInThread"],
+            Headers = { ["X-Collab-Events-Secret"] = CollabApp.EventsSecret },
         });
 
         using var sent = await ChatAsync(HttpMethod.Post, $"chat/threads/{Uri.EscapeDataString(threadId)}/messages?{ChatApi}", ownerToken, new { content = "hello through the thread", senderDisplayName = ownerName });
@@ -288,15 +289,6 @@ public sealed class BoardCommunicationTests(StackFixture fixture) : IClassFixtur
     {
         using var response = await ChatAsync(HttpMethod.Get, $"chat/threads/{Uri.EscapeDataString(threadId)}/messages?{ChatApi}", token);
         return response.StatusCode;
-    }
-
-    private static async Task<WebSocketTestClient> ConnectAsync(HttpClient user, string boardId)
-    {
-        using var negotiate = await user.PostAsync($"api/boards/{boardId}/negotiate", null);
-        var url = (await BoardApi.JsonAsync(negotiate, HttpStatusCode.OK)).GetProperty("url").GetString()!;
-        var client = await WebSocketTestClient.ConnectAsync(new Uri(url));
-        Assert.Equal("connected", (await client.ReceiveAsync("system")).GetProperty("event").GetString());
-        return client;
     }
 
     private static async Task<JsonElement> NextChatAsync(WebSocketTestClient client)

@@ -72,7 +72,7 @@ public sealed class AcsOptions : IValidatableObject
 
     /// <summary>
     /// The secret before the last rotation, accepted as well while Event Grid may still send it (a Key Vault reference
-    /// on Azure); empty when there is none.
+    /// on Azure); empty or blank when there is none (Key Vault holds a blank value then).
     /// </summary>
     public string EventsPreviousSecret { get; set; } = "";
 
@@ -90,6 +90,9 @@ public sealed class AcsOptions : IValidatableObject
 
     /// <summary>The configured scopes, or the default <c>chat.join.limited, voip</c>.</summary>
     public IReadOnlyList<string> AllowedScopes() => Scopes.Length > 0 ? Scopes : DefaultScopes;
+
+    /// <summary>The secrets a delivery to <c>/api/acs/events</c> may carry: the current one and the previous one, when set.</summary>
+    public IReadOnlyList<string> EventsSecrets() => new[] { EventsSecret, EventsPreviousSecret }.Where(s => !string.IsNullOrWhiteSpace(s)).ToList();
 
     /// <summary>The configured retry delays, or the defaults.</summary>
     public IReadOnlyList<TimeSpan> EffectiveRetryDelays() => RetryDelays.Length > 0 ? RetryDelays : DefaultRetryDelays;
@@ -117,7 +120,7 @@ public sealed class AcsOptions : IValidatableObject
             yield return new ValidationResult("Acs:ClientEndpoint must be an absolute http(s) origin with no path, e.g. https://contoso.communication.azure.com/.", [nameof(ClientEndpoint)]);
         }
 
-        foreach (var (value, name, member) in new[] { (EventsSecret, "Acs:EventsSecret", nameof(EventsSecret)), (EventsPreviousSecret, "Acs:EventsPreviousSecret", nameof(EventsPreviousSecret)) })
+        foreach (var (value, name, member) in new[] { (EventsSecret, "Acs:EventsSecret", nameof(EventsSecret)), (EventsPreviousSecret.Trim(), "Acs:EventsPreviousSecret", nameof(EventsPreviousSecret)) })
         {
             var unresolved = KeyVaultReference.CheckResolved(value, name).ToList();
             foreach (var error in unresolved)

@@ -95,7 +95,7 @@ public sealed class AcsEventsWebhook(ChatEventRelay relay, IOptions<AcsOptions> 
             return null;
         }
 
-        var secrets = new[] { options.Value.EventsSecret, options.Value.EventsPreviousSecret }.Where(s => s.Length > 0).ToList();
+        var secrets = options.Value.EventsSecrets();
         if (secrets.Count == 0)
         {
             return "Acs:EventsSecret is not configured";
