@@ -18,8 +18,8 @@ builder.UseMiddleware<BrowserOriginMiddleware>();
 builder.UseMiddleware<SignedInUserMiddleware>();
 builder.UseMiddleware<UserRateLimitMiddleware>();
 
-// ASP.NET Core's request lines carry the whole URL, and the ACS events webhook's URL carries its secret (?secret=):
-// the worker leaves request logging to the host (which on Azure records invocations without query strings).
+// ASP.NET Core's request lines carry the whole URL, query included: the worker leaves request logging to the host
+// (which on Azure records invocations without query strings).
 builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
 builder.Services.AddCollab(builder.Configuration);

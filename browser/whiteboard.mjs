@@ -118,6 +118,9 @@ const scenarios = {
     await alice.waitForSelector("#chat li[data-source=thread]:has-text('Bob: hi alice')");
     await carol.waitForSelector("#chat li[data-source=thread]:has-text('Bob: hi alice')");
     assert.equal(await carol.locator("#chat-input").isVisible(), false, "a viewer reads the chat but gets no input");
+    assert.equal(await carol.evaluate(() => window.collab.chat().canPost), false, "a viewer is not a participant of the thread");
+    await carol.evaluate(() => window.collab.chat().loadHistory());
+    await carol.waitForSelector("#chat li[data-source=thread]:has-text('Alice: hello bob')");
     assert.deepEqual(signaling, [], "no ACS realtime signaling");
 
     // The thread holds both messages (read again through the SDK); the board's log holds no chat.
@@ -139,7 +142,11 @@ const scenarios = {
     const roomId = await alice.locator("#call-room").innerText();
     assert.equal(await bob.locator("#call-room").innerText(), roomId, "one room per board");
     const aliceAcsId = await alice.evaluate(() => window.collab.chat().acsUserId);
-    const carolAcsId = await carol.evaluate(() => window.collab.chat().acsUserId);
+    const carolAcsId = await carol.evaluate(async () => (await (await fetch("/api/acs/token", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ scopes: ["voip"] }),
+    })).json()).acsUserId);
     const rooms = new RoomsClient(process.env.ACS_CONNECTION_STRING, { allowInsecureConnection: true });
     const participants = async () => {
       const ids = new Map();

@@ -47,10 +47,14 @@ param snapshotSchedule string = '0 */5 * * * *'
 @minValue(40)
 param maximumInstanceCount int = 100
 
-@description('The secret Event Grid sends to /api/acs/events as ?secret= (16-256 URL-safe characters). Kept in Key Vault; a new one is generated on each deployment unless given, which rotates it.')
+@description('The secret Event Grid sends to /api/acs/events in the X-Collab-Events-Secret header (16-256 characters: A-Z, a-z, 0-9, - _ . ~). Required and kept in Key Vault: give the same value on every deployment (azd env set ACS_EVENTS_SECRET), so a redeployment does not rotate it.')
 @secure()
 @minLength(16)
-param acsEventsSecret string = newGuid()
+param acsEventsSecret string
+
+@description('During a rotation, the secret Event Grid sent until now: the app accepts it as well until a later deployment leaves it empty (docs/deploy.md).')
+@secure()
+param acsEventsPreviousSecret string = ''
 
 @description('Create the Event Grid subscription to /api/acs/events. Its validation handshake needs the app deployed, so the first deployment leaves it off; deploy again with acsEventSubscription=true once the code is deployed (docs/deploy.md).')
 param acsEventSubscription bool = false
@@ -213,6 +217,14 @@ resource acsEventsSecretValue 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
   properties: { value: acsEventsSecret }
 }
 
+// Always written (a single space when there is no previous secret, which the app reads as none), so the app setting
+// can reference it unconditionally.
+resource acsEventsPreviousSecretValue 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
+  parent: vault
+  name: 'acs-events-previous-secret'
+  properties: { value: empty(acsEventsPreviousSecret) ? ' ' : acsEventsPreviousSecret }
+}
+
 resource insightsSecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = {
   parent: vault
   name: 'appinsights-connection-string'
@@ -273,6 +285,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'Acs__ClientEndpoint', value: 'https://${communication.properties.hostName}/' }
         // The versioned URI: a deployment that rotates the secret changes the setting, so the app reads the new one at once.
         { name: 'Acs__EventsSecret', value: keyVaultReference(acsEventsSecretValue.properties.secretUriWithVersion) }
+        { name: 'Acs__EventsPreviousSecret', value: keyVaultReference(acsEventsPreviousSecretValue.properties.secretUriWithVersion) }
         { name: 'FluidRelay__TenantId', value: fluidRelay.properties.frsTenantId }
         { name: 'FluidRelay__TenantKey', value: keyVaultReference(fluidRelaySecret.properties.secretUri) }
         { name: 'FluidRelay__Endpoint', value: fluidRelay.properties.fluidRelayEndpoints.ordererEndpoints[0] }
@@ -297,7 +310,7 @@ resource authentication 'Microsoft.Web/sites/config@2024-04-01' = {
     globalValidation: {
       requireAuthentication: true
       unauthenticatedClientAction: 'Return401'
-      // Web PubSub authenticates with ce-signature, Event Grid with the secret in its URL, and probes need no identity.
+      // Web PubSub authenticates with ce-signature, Event Grid with the secret in its delivery header, and probes need no identity.
       excludedPaths: ['/${eventHandlerRoute}', '/${acsEventsRoute}', '/api/health']
     }
     identityProviders: {
@@ -333,9 +346,17 @@ resource acsEventsSubscription 'Microsoft.EventGrid/systemTopics/eventSubscripti
     destination: {
       endpointType: 'WebHook'
       properties: {
-        endpointUrl: 'https://${functionApp.properties.defaultHostName}/${acsEventsRoute}?secret=${acsEventsSecret}'
+        endpointUrl: 'https://${functionApp.properties.defaultHostName}/${acsEventsRoute}'
         maxEventsPerBatch: 1
         preferredBatchSizeInKilobytes: 64
+        // A header, not a query parameter: URLs end up in request logs, and isSecret hides the value in the portal.
+        deliveryAttributeMappings: [
+          {
+            name: 'X-Collab-Events-Secret'
+            type: 'Static'
+            properties: { value: acsEventsSecret, isSecret: true }
+          }
+        ]
       }
     }
     filter: { includedEventTypes: relayedChatEvents }

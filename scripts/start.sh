@@ -82,11 +82,13 @@ fi
 # The hub named in the settings calls the functions host's event handler for every event.
 hub=$(node -e 'const v=require("./"+process.argv[1]).Values; console.log(v.WebPubSub__Hub || "collab")' "$settings")
 handler="COLLAB_EMULATORS_WebPubSub__Hubs__${hub}__EventHandlers__0"
-# The ACS emulator delivers chat events to the functions' webhook, as the Event Grid subscription in infra/ does.
+# The ACS emulator delivers chat events to the functions' webhook, with the secret in a header, as the Event Grid
+# subscription in infra/ does (a static delivery attribute).
 events_secret=$(node -e 'console.log(require("./"+process.argv[1]).Values.Acs__EventsSecret || "")' "$settings")
 events="COLLAB_EMULATORS_Acs__Events__Subscriptions__0"
 env "${events}__Name=collab-acs-events" \
-  "${events}__Endpoint=http://localhost:${FUNCTIONS_PORT}/api/acs/events?secret=$(node -e 'console.log(encodeURIComponent(process.argv[1]))' "$events_secret")" \
+  "${events}__Endpoint=http://localhost:${FUNCTIONS_PORT}/api/acs/events" \
+  "${events}__Headers__X-Collab-Events-Secret=$events_secret" \
   "${handler}__UrlTemplate=http://localhost:${FUNCTIONS_PORT}/api/eventhandler" \
   "${handler}__UserEventPattern=*" \
   "${handler}__SystemEvents__0=connect" "${handler}__SystemEvents__1=connected" "${handler}__SystemEvents__2=disconnected" \

@@ -391,7 +391,8 @@ async function openChat(current) {
   }
   if (current !== chat) return;
   $("chat-status").hidden = true;
-  $("chat-form").hidden = false;
+  // A viewer is not a participant of the thread: it reads the chat and cannot post.
+  $("chat-form").hidden = !current.canPost;
 }
 
 // The chat SDK fails with a RestError (statusCode); the app's own API with an ApiError (status).

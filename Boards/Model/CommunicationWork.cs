@@ -94,4 +94,6 @@ public sealed record CommunicationDeletion(DateTimeOffset BoardCreatedOn, string
 /// <summary>A user the communication controller added to a board's chat thread or room.</summary>
 /// <param name="AcsUserId">The user's ACS identity.</param>
 /// <param name="RoomRole">Its role in the board's room, or null when it never joined the call.</param>
-public sealed record CommunicationParticipant(string AcsUserId, string? RoomRole);
+/// <param name="DisplayName">The name the controller gave it in the thread (its signed-in name): what the chat shows as
+/// the sender of its messages, never the client-chosen <c>senderDisplayName</c>; null when recorded before names were.</param>
+public sealed record CommunicationParticipant(string AcsUserId, string? RoomRole, string? DisplayName = null);

@@ -42,16 +42,18 @@ public sealed partial class BoardStore
 
     /// <summary>
     /// Records what the controller is about to give <paramref name="userId"/>: its ACS identity in the thread, and with
-    /// <paramref name="roomRole"/>, its role in the room (a null role keeps the recorded one).
+    /// <paramref name="roomRole"/>, its role in the room (a null role keeps the recorded one), and with
+    /// <paramref name="displayName"/>, the name it has in the thread (a null name keeps the recorded one).
     /// </summary>
     /// <exception cref="RequestFailedException">The record kept changing under us (503).</exception>
-    public Task RecordCommunicationParticipantAsync(string boardId, string userId, string acsUserId, string? roomRole, CancellationToken cancellationToken) =>
+    public Task RecordCommunicationParticipantAsync(string boardId, string userId, string acsUserId, string? roomRole, string? displayName, CancellationToken cancellationToken) =>
         ChangeParticipantsAsync(
             boardId,
             people =>
             {
                 var known = people.GetValueOrDefault(userId);
-                var wanted = new CommunicationParticipant(acsUserId, roomRole ?? (known?.AcsUserId == acsUserId ? known.RoomRole : null));
+                var same = known?.AcsUserId == acsUserId;
+                var wanted = new CommunicationParticipant(acsUserId, roomRole ?? (same ? known!.RoomRole : null), displayName ?? (same ? known!.DisplayName : null));
                 if (wanted == known)
                 {
                     return false;

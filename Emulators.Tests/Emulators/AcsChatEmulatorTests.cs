@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Security;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
@@ -73,6 +74,28 @@ public sealed class AcsChatEmulatorTests(EmulatorHost emulators) : IClassFixture
             Assert.Equal(first.Thumbprint, again.Thumbprint);
             Assert.NotEqual(first.Thumbprint, renewed.Thumbprint);
             Assert.StartsWith("-----BEGIN CERTIFICATE-----", File.ReadAllText(Path.Combine(directory, DevelopmentCertificate.CertificateFileName)), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// The README has developers trust the certificate as an authority: should its key leak, what it signs must be good
+    /// for this machine's names only (name constraints, RFC 5280 §4.2.1.10), not for any site.
+    /// </summary>
+    [Fact]
+    public void DevelopmentCertificate_ConfinesWhatItsKeySigns_ToLoopbackNames()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "acs-chat-cert-test-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var now = DateTimeOffset.UtcNow;
+            using var authority = DevelopmentCertificate.LoadOrCreate(directory, new FixedTime(now));
+
+            Assert.Empty(ChainErrors(authority, SignedLeaf(authority, "localhost", now)));
+            Assert.Contains(X509ChainStatusFlags.HasNotPermittedNameConstraint, ChainErrors(authority, SignedLeaf(authority, "example.com", now)));
         }
         finally
         {
@@ -376,5 +399,29 @@ public sealed class AcsChatEmulatorTests(EmulatorHost emulators) : IClassFixture
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    private static X509Certificate2 SignedLeaf(X509Certificate2 authority, string dnsName, DateTimeOffset now)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=" + dnsName, key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName(dnsName);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        return request.Create(authority, now.AddMinutes(-1), now.AddDays(1), RandomNumberGenerator.GetBytes(8));
+    }
+
+    private static List<X509ChainStatusFlags> ChainErrors(X509Certificate2 authority, X509Certificate2 leaf)
+    {
+        using (leaf)
+        using (var chain = new X509Chain())
+        {
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.Add(authority);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            chain.Build(leaf);
+            return chain.ChainStatus.Select(s => s.Status).Where(s => s != X509ChainStatusFlags.NoError).ToList();
+        }
     }
 }

@@ -75,13 +75,18 @@ public sealed class AcsEventsDeliveryTests
     public async Task EventGridSchema_ValidatesFirst_ThenDeliversWhatAzureMessagingEventGridParses()
     {
         await using var receiver = await Receiver.StartAsync();
-        await using var emulator = await AcsEventsEmulator.StartAsync(receiver.Subscription("chat-events", "?secret=s3cr3t-value"));
+        var subscription = receiver.Subscription("chat-events", "?secret=s3cr3t-value");
+        subscription.Headers["X-Collab-Events-Secret"] = "h3ader-s3cret-value";
+        await using var emulator = await AcsEventsEmulator.StartAsync(subscription);
 
         emulator.Publisher.Publish(MessageReceived("hello"));
         await Eventually.UntilAsync(() => receiver.Notifications.Any(), Within);
 
         var requests = receiver.Upstream.Requests.ToArray();
         Assert.Equal("SubscriptionValidation", requests[0].Header("aeg-event-type"));
+
+        // Static delivery attributes (§11 (c)) ride on every request, the handshake included.
+        Assert.All(requests, r => Assert.Equal("h3ader-s3cret-value", r.Header("X-Collab-Events-Secret")));
         var validation = Assert.Single(EventGridEvent.ParseMany(BinaryData.FromBytes(requests[0].Body)));
         Assert.True(validation.TryGetSystemEventData(out var validationData));
         Assert.IsType<SubscriptionValidationEventData>(validationData);
@@ -106,6 +111,7 @@ public sealed class AcsEventsDeliveryTests
         // The endpoint's query carries the webhook secret: it never reaches the log (rules: no secrets in logs).
         Assert.Contains(emulator.Logs.Entries, e => e.Contains("Delivered", StringComparison.Ordinal));
         Assert.DoesNotContain(emulator.Logs.Entries, e => e.Contains("s3cr3t-value", StringComparison.Ordinal));
+        Assert.DoesNotContain(emulator.Logs.Entries, e => e.Contains("h3ader-s3cret-value", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -124,7 +124,8 @@ public sealed class AcsEventPublisher : BackgroundService
             if (list[i] is { Endpoint.Length: > 0 } item)
             {
                 var name = (item.Name ?? "acs-emulator-" + i.ToString(CultureInfo.InvariantCulture)).ToUpperInvariant();
-                configured.TryAdd($"{name}|{item.Schema}|{item.Endpoint}", (item, name));
+                var headers = string.Join("\n", item.Headers.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => h.Key + ":" + h.Value));
+                configured.TryAdd($"{name}|{item.Schema}|{item.Endpoint}|{headers}", (item, name));
             }
         }
 
@@ -144,7 +145,7 @@ public sealed class AcsEventPublisher : BackgroundService
                     _logger.LogWarning("Subscription {Subscription} has no absolute http(s) endpoint; it gets nothing", name);
                 }
 
-                _subscriptions[key] = new Subscription(name, valid ? endpoint! : null, item.Schema, item.IncludedEventTypes.ToArray(), _time.GetUtcNow());
+                _subscriptions[key] = new Subscription(name, valid ? endpoint! : null, item.Schema, item.IncludedEventTypes.ToArray(), item.Headers.ToArray(), _time.GetUtcNow());
             }
         }
     }
@@ -240,6 +241,7 @@ public sealed class AcsEventPublisher : BackgroundService
         if (subscription.Schema == AcsEventSchema.CloudEventSchemaV1_0)
         {
             using var request = new HttpRequestMessage(HttpMethod.Options, endpoint);
+            AddHeaders(request, subscription);
             request.Headers.TryAddWithoutValidation("WebHook-Request-Origin", RequestOrigin);
             answer = await _webhooks.SendAsync(request, Settings.DeliveryTimeout, readBody: false, stoppingToken);
             passed = answer.Status is >= 200 and <= 204
@@ -307,6 +309,7 @@ public sealed class AcsEventPublisher : BackgroundService
     private HttpRequestMessage Request(Subscription subscription, string eventType, byte[] body, int deliveryCount, string? eventId)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, subscription.Endpoint) { Content = new ByteArrayContent(body) };
+        AddHeaders(request, subscription);
         var cloudEvents = subscription.Schema == AcsEventSchema.CloudEventSchemaV1_0;
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(cloudEvents ? "application/cloudevents+json; charset=utf-8" : "application/json; charset=utf-8");
         request.Headers.TryAddWithoutValidation("aeg-event-type", eventType);
@@ -328,6 +331,14 @@ public sealed class AcsEventPublisher : BackgroundService
         }
 
         return request;
+    }
+
+    private static void AddHeaders(HttpRequestMessage request, Subscription subscription)
+    {
+        foreach (var (name, value) in subscription.Headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
     }
 
     private void DropExpired(Subscription subscription)
@@ -427,8 +438,10 @@ public sealed class AcsEventPublisher : BackgroundService
         public int Attempts { get; set; }
     }
 
-    private sealed class Subscription(string name, Uri? endpoint, AcsEventSchema schema, string[] includedEventTypes, DateTimeOffset nextValidationAt)
+    private sealed class Subscription(string name, Uri? endpoint, AcsEventSchema schema, string[] includedEventTypes, KeyValuePair<string, string>[] headers, DateTimeOffset nextValidationAt)
     {
+        public KeyValuePair<string, string>[] Headers { get; } = headers;
+
         public string Name { get; } = name;
 
         public Uri? Endpoint { get; } = endpoint;

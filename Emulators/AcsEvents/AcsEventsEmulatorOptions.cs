@@ -59,6 +59,12 @@ public sealed class AcsEventSubscriptionOptions
 
     /// <summary>The event types delivered (full names); empty means all.</summary>
     public List<string> IncludedEventTypes { get; set; } = [];
+
+    /// <summary>
+    /// Headers sent with every request to the webhook, handshakes included, as an Event Grid subscription's static
+    /// delivery attributes are (shared/protocols/acs-chat-rooms.md §11 (c)); values may be secrets, so they are never logged.
+    /// </summary>
+    public Dictionary<string, string> Headers { get; set; } = [];
 }
 
 /// <summary>The delivery schemas of an Event Grid subscription.</summary>

@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -5,8 +6,8 @@ using System.Security.Cryptography.X509Certificates;
 namespace Collab.Emulators.AcsIdentity;
 
 /// <summary>
-/// The ACS emulator's self-signed HTTPS certificate (SAN <c>localhost</c>, <c>127.0.0.1</c>, <c>::1</c>): created on
-/// first start, reused while valid. The chat SDK refuses bearer tokens over plain http
+/// The ACS emulator's self-signed HTTPS certificate (SAN <c>localhost</c>, <c>127.0.0.1</c>, <c>::1</c>, and name
+/// constraints permitting only those names to anything it signs): created on first start, reused while valid. The chat SDK refuses bearer tokens over plain http
 /// (shared/protocols/acs-chat-rooms.md, rule 1), so local clients trust this certificate instead
 /// (Node through <c>NODE_EXTRA_CA_CERTS</c>, browsers by importing it).
 /// </summary>
@@ -18,6 +19,7 @@ public static class DevelopmentCertificate
     /// <summary>The private key (PKCS#8 PEM) beside it, readable by its owner only.</summary>
     public const string KeyFileName = "acs-emulator.key";
 
+    private const string NameConstraintsOid = "2.5.29.30";
     private static readonly TimeSpan Lifetime = TimeSpan.FromDays(365);
     private static readonly TimeSpan RenewBefore = TimeSpan.FromDays(1);
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
@@ -48,8 +50,11 @@ public static class DevelopmentCertificate
         names.AddIpAddress(IPAddress.Loopback);
         names.AddIpAddress(IPAddress.IPv6Loopback);
         request.CertificateExtensions.Add(names.Build());
-        // A CA that signs nothing but itself: browsers import it as a trusted authority; pathlen 0 keeps it from signing others.
+        // A CA, because browsers import it as a trusted authority. pathlen 0 only stops it signing other CAs, not leaf
+        // certificates: the name constraints are what confine whatever its key signs, should the key leak, to this
+        // machine's names (localhost, 127.0.0.1, ::1), so trusting it cannot let anyone intercept other sites.
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        request.CertificateExtensions.Add(LoopbackNameConstraints());
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyCertSign, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
@@ -78,8 +83,10 @@ public static class DevelopmentCertificate
         {
             var certificate = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
             var san = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().FirstOrDefault();
+            // One made before the certificate carried name constraints is replaced.
             if (certificate.NotBefore <= now.UtcDateTime && certificate.NotAfter - RenewBefore > now.UtcDateTime
-                && san is not null && san.EnumerateDnsNames().Contains("localhost"))
+                && san is not null && san.EnumerateDnsNames().Contains("localhost")
+                && certificate.Extensions.Any(e => e.Oid?.Value == NameConstraintsOid))
             {
                 return certificate;
             }
@@ -91,6 +98,42 @@ public static class DevelopmentCertificate
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// RFC 5280 §4.2.1.10 name constraints, critical: permitted subtrees DNS <c>localhost</c>, IP 127.0.0.1/32 and
+    /// ::1/128 (address then mask). .NET has no builder for this extension, so it is DER-encoded here.
+    /// </summary>
+    private static X509Extension LoopbackNameConstraints()
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true)))
+            {
+                using (writer.PushSequence())
+                {
+                    writer.WriteCharacterString(UniversalTagNumber.IA5String, "localhost", new Asn1Tag(TagClass.ContextSpecific, 2));
+                }
+
+                foreach (var (address, prefix) in new[] { (IPAddress.Loopback, 32), (IPAddress.IPv6Loopback, 128) })
+                {
+                    var bytes = address.GetAddressBytes();
+                    var mask = new byte[bytes.Length];
+                    for (var bit = 0; bit < prefix; bit++)
+                    {
+                        mask[bit / 8] |= (byte)(0x80 >> (bit % 8));
+                    }
+
+                    using (writer.PushSequence())
+                    {
+                        writer.WriteOctetString([.. bytes, .. mask], new Asn1Tag(TagClass.ContextSpecific, 7));
+                    }
+                }
+            }
+        }
+
+        return new X509Extension(NameConstraintsOid, writer.Encode(), critical: true);
     }
 
     private static void WriteAtomically(string path, string contents, bool ownerOnly)

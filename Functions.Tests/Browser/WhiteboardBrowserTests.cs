@@ -139,7 +139,8 @@ public sealed class WhiteboardBrowserTests(EmulatorHost emulators) : IClassFixtu
         var subscription = new AcsEventSubscriptionOptions
         {
             Name = "browser-" + Guid.NewGuid().ToString("N")[..8],
-            Endpoint = $"{stack.BaseAddress}api/acs/events?secret={CollabApp.EventsSecret}",
+            Endpoint = $"{stack.BaseAddress}api/acs/events",
+            Headers = { ["X-Collab-Events-Secret"] = CollabApp.EventsSecret },
         };
         _subscriptions.Add(subscription);
         emulators.AcsOptions.Events.Subscriptions.Add(subscription);

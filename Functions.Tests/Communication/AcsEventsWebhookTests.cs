@@ -11,9 +11,10 @@ namespace Collab.Functions.Tests.Communication;
 
 /// <summary>
 /// <c>OPTIONS|POST /api/acs/events</c> through the local host and the real worker: the handshakes of both schemas
-/// (shared/protocols/acs-chat-rooms.md §11, vector §13.4), the secret, bodies Event Grid must not retry (400), and the
-/// relay of a board thread's messages to a connected board client, once per event however often it is delivered.
-/// Events are the §13.2/§13.3 vectors with this test's ids.
+/// (shared/protocols/acs-chat-rooms.md §11, vector §13.4), the secret in the <c>X-Collab-Events-Secret</c> header (a
+/// static delivery attribute, §11 (c)), bodies Event Grid must not retry (400), and the relay of a board thread's
+/// messages to a connected board client, once per event however often it is delivered, its sender named as the
+/// controller named it. Events are the §13.2/§13.3 vectors with this test's ids.
 /// </summary>
 public sealed class AcsEventsWebhookTests(StackFixture fixture) : IClassFixture<StackFixture>
 {
@@ -51,26 +52,61 @@ public sealed class AcsEventsWebhookTests(StackFixture fixture) : IClassFixture<
     [InlineData("wrong-secret-0123456789abcdef")]
     [InlineData("")]
     [InlineData(null)]
-    public async Task AWrongOrMissingSecret_Is401_ForDeliveriesAndHandshakes(string? secret)
+    public async Task AWrongOrMissingSecret_Is401_ForDeliveries(string? secret)
     {
         using var delivery = await PostAsync(ReceivedEvent("ev-" + Guid.NewGuid(), "19:x@thread.v2", "1", "hi"), "Notification", secret: secret);
-        using var http = Stack.Anonymous();
-        using var options = new HttpRequestMessage(HttpMethod.Options, Url(secret));
-        options.Headers.Add("WebHook-Request-Origin", "eventgrid.azure.net");
-        using var handshake = await http.SendAsync(options);
 
         await BoardApi.ProblemAsync(delivery, HttpStatusCode.Unauthorized);
-        await BoardApi.ProblemAsync(handshake, HttpStatusCode.Unauthorized);
-        Assert.False(handshake.Headers.Contains("WebHook-Allowed-Origin"));
     }
 
     [Fact]
-    public async Task AnEasyAuthPrincipalWithoutTheEventGridRole_Is401_EvenWithTheSecret()
+    public async Task TheSecretInTheQuery_IsNotEnough()
     {
-        // The dev sign-in sets the principal headers as Easy Auth would for a signed-in browser user, who is not Event Grid.
-        using var user = await Stack.SignInAsync(BoardApi.NewUser("mallory"));
+        using var http = Stack.Anonymous();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/acs/events?secret={CollabApp.EventsSecret}") { Content = new StringContent(ReceivedEvent("ev-" + Guid.NewGuid(), "19:x@thread.v2", "1", "hi"), Encoding.UTF8, "application/json") };
+        request.Headers.Add("aeg-event-type", "Notification");
 
-        using var response = await user.PostAsync(Url(), new StringContent(ReceivedEvent("ev-" + Guid.NewGuid(), "19:x@thread.v2", "1", "hi"), Encoding.UTF8, "application/json"));
+        using var response = await http.SendAsync(request);
+
+        await BoardApi.ProblemAsync(response, HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task ThePreviousSecret_IsAccepted_DuringARotation()
+    {
+        using var response = await PostAsync(ReceivedEvent("ev-" + Guid.NewGuid(), "19:x@thread.v2", "1", "hi"), "Notification", secret: CollabApp.PreviousEventsSecret);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task AHandshakeWithAWrongSecret_Is401_AndOneWithoutTheHeader_IsAnswered()
+    {
+        using var http = Stack.Anonymous();
+        using var wrong = new HttpRequestMessage(HttpMethod.Options, Url());
+        wrong.Headers.Add("WebHook-Request-Origin", "eventgrid.azure.net");
+        wrong.Headers.Add(SecretHeader, "wrong-secret-0123456789abcdef");
+        using var without = new HttpRequestMessage(HttpMethod.Options, Url());
+        without.Headers.Add("WebHook-Request-Origin", "eventgrid.azure.net");
+
+        using var refused = await http.SendAsync(wrong);
+        using var answered = await http.SendAsync(without);
+
+        await BoardApi.ProblemAsync(refused, HttpStatusCode.Unauthorized);
+        Assert.False(refused.Headers.Contains("WebHook-Allowed-Origin"));
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        Assert.Equal("eventgrid.azure.net", Assert.Single(answered.Headers.GetValues("WebHook-Allowed-Origin")));
+    }
+
+    [Fact]
+    public async Task ASignedInUser_WithoutTheSecret_Is401()
+    {
+        // The dev sign-in sets the principal headers as Easy Auth would: a principal does not authenticate a delivery.
+        using var user = await Stack.SignInAsync(BoardApi.NewUser("mallory"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, Url()) { Content = new StringContent(ReceivedEvent("ev-" + Guid.NewGuid(), "19:x@thread.v2", "1", "hi"), Encoding.UTF8, "application/json") };
+        request.Headers.Add("aeg-event-type", "Notification");
+
+        using var response = await user.SendAsync(request);
 
         await BoardApi.ProblemAsync(response, HttpStatusCode.Unauthorized);
     }
@@ -92,9 +128,8 @@ public sealed class AcsEventsWebhookTests(StackFixture fixture) : IClassFixture<
     {
         using var owner = await Stack.SignInAsync(BoardApi.NewUser("owner"));
         var boardId = await BoardApi.CreateAsync(owner);
-        var threadId = $"19:{Guid.NewGuid():N}@thread.v2";
-        await Stack.Services.GetRequiredService<BoardStore>().RecordChatThreadAsync(threadId, boardId, CancellationToken.None);
-        await using var client = await ConnectAsync(owner, boardId);
+        var threadId = await RecordThreadWithAliceAsync(boardId);
+        await using var client = await BoardApi.ConnectAsync(owner, boardId);
         var eventId = "ev-" + Guid.NewGuid();
 
         // Event Grid schema first, then the same event redelivered in both schemas (at-least-once, §11).
@@ -110,7 +145,8 @@ public sealed class AcsEventsWebhookTests(StackFixture fixture) : IClassFixture<
         Assert.Equal(threadId, message.GetProperty("threadId").GetString());
         Assert.Equal("hello", message.GetProperty("text").GetString());
         Assert.Equal("text", message.GetProperty("type").GetString());
-        Assert.Equal("Alice", message.GetProperty("senderName").GetString());
+        // §10: senderDisplayName is what the sending client chose ("Alice"); the relay names the sender as the controller did.
+        Assert.Equal(AliceBoardName, message.GetProperty("senderName").GetString());
         Assert.Equal("8:acs:res1_alice", message.GetProperty("senderAcsId").GetString());
         Assert.Equal(DateTimeOffset.Parse("2027-01-15T10:05:00Z", System.Globalization.CultureInfo.InvariantCulture), message.GetProperty("createdOn").GetDateTimeOffset());
         Assert.False(message.TryGetProperty("deleted", out _));
@@ -121,15 +157,15 @@ public sealed class AcsEventsWebhookTests(StackFixture fixture) : IClassFixture<
     {
         using var owner = await Stack.SignInAsync(BoardApi.NewUser("owner"));
         var boardId = await BoardApi.CreateAsync(owner);
-        var threadId = $"19:{Guid.NewGuid():N}@thread.v2";
-        await Stack.Services.GetRequiredService<BoardStore>().RecordChatThreadAsync(threadId, boardId, CancellationToken.None);
-        await using var client = await ConnectAsync(owner, boardId);
+        var threadId = await RecordThreadWithAliceAsync(boardId);
+        await using var client = await BoardApi.ConnectAsync(owner, boardId);
 
         using var stranger = await PostAsync(ReceivedEvent("ev-" + Guid.NewGuid(), "19:not-ours@thread.v2", "5", "elsewhere"), "Notification");
+        using var outsider = await PostAsync(ReceivedEvent("ev-" + Guid.NewGuid(), threadId, "6", "from someone the controller never added").Replace("8:acs:res1_alice", "8:acs:res1_mallory", StringComparison.Ordinal), "Notification");
         using var edited = await PostAsync(MessageEvent("Edited", "ev-" + Guid.NewGuid(), threadId, "7", """ "messageBody":"fixed","editTime":"2027-01-15T10:06:00.000+00:00", """), "Notification");
         using var deleted = await PostAsync(MessageEvent("Deleted", "ev-" + Guid.NewGuid(), threadId, "8", """ "deleteTime":"2027-01-15T10:07:00.000+00:00", """), "Notification");
 
-        Assert.All(new[] { stranger, edited, deleted }, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.All(new[] { stranger, outsider, edited, deleted }, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         var relayed = await ChatMessagesUntilAsync(client, "8");
         Assert.Equal(["7", "8"], relayed.Select(m => m.GetProperty("messageId").GetString()));
         Assert.Equal("fixed", relayed[0].GetProperty("text").GetString());
@@ -137,13 +173,19 @@ public sealed class AcsEventsWebhookTests(StackFixture fixture) : IClassFixture<
         Assert.True(relayed[1].GetProperty("deleted").GetBoolean());
     }
 
-    private static string Url(string? secret = CollabApp.EventsSecret) =>
-        secret is null ? "api/acs/events" : $"api/acs/events?secret={Uri.EscapeDataString(secret)}";
+    private const string SecretHeader = "X-Collab-Events-Secret";
+
+    private static string Url() => "api/acs/events";
 
     private async Task<HttpResponseMessage> PostAsync(string body, string eventType, string contentType = "application/json; charset=utf-8", string? secret = CollabApp.EventsSecret)
     {
         using var http = Stack.Anonymous();
-        using var request = new HttpRequestMessage(HttpMethod.Post, Url(secret)) { Content = new StringContent(body, Encoding.UTF8) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, Url()) { Content = new StringContent(body, Encoding.UTF8) };
+        if (secret is not null)
+        {
+            request.Headers.TryAddWithoutValidation(SecretHeader, secret);
+        }
+
         request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
         request.Headers.Add("aeg-event-type", eventType);
         request.Headers.Add("aeg-delivery-count", "0");
@@ -176,13 +218,16 @@ public sealed class AcsEventsWebhookTests(StackFixture fixture) : IClassFixture<
         }.ToJsonString();
     }
 
-    private static async Task<WebSocketTestClient> ConnectAsync(HttpClient user, string boardId)
+    private const string AliceBoardName = "Alice as the board knows her";
+
+    /// <summary>A thread of the board, with 8:acs:res1_alice recorded as a participant the controller added under <see cref="AliceBoardName"/>.</summary>
+    private async Task<string> RecordThreadWithAliceAsync(string boardId)
     {
-        using var negotiate = await user.PostAsync($"api/boards/{boardId}/negotiate", null);
-        var url = (await BoardApi.JsonAsync(negotiate, HttpStatusCode.OK)).GetProperty("url").GetString()!;
-        var client = await WebSocketTestClient.ConnectAsync(new Uri(url));
-        Assert.Equal("connected", (await client.ReceiveAsync("system")).GetProperty("event").GetString());
-        return client;
+        var threadId = $"19:{Guid.NewGuid():N}@thread.v2";
+        var store = Stack.Services.GetRequiredService<BoardStore>();
+        await store.RecordChatThreadAsync(threadId, boardId, CancellationToken.None);
+        await store.RecordCommunicationParticipantAsync(boardId, "alice-" + Guid.NewGuid().ToString("N"), "8:acs:res1_alice", null, AliceBoardName, CancellationToken.None);
+        return threadId;
     }
 
     /// <summary>Every <c>chat</c> message the board's server group sends the client, up to the one with <paramref name="lastMessageId"/>.</summary>

@@ -366,15 +366,17 @@ public sealed class BoardCommunicationTests(StackFixture fixture) : IClassFixtur
         var boardId = await BoardApi.CreateAsync(owner);
         var threadId = (await JoinChatAsync(owner, boardId)).GetProperty("threadId").GetString()!;
         var (ownerAcs, ownerToken) = await ChatTokenAsync(owner);
-        await using var client = await ConnectAsync(owner, boardId);
+        await using var client = await BoardApi.ConnectAsync(owner, boardId);
         Emulators.AcsOptions.Events.Subscriptions.Add(new Emulators.AcsEvents.AcsEventSubscriptionOptions
         {
             Name = "collab-" + boardId,
-            Endpoint = new Uri(Stack.BaseAddress, $"api/acs/events?secret={CollabApp.EventsSecret}").ToString(),
+            Endpoint = new Uri(Stack.BaseAddress, "api/acs/events").ToString(),
             IncludedEventTypes = ["Microsoft.Communication.ChatMessageReceivedInThread"],
+            Headers = { ["X-Collab-Events-Secret"] = CollabApp.EventsSecret },
         });
 
-        using var sent = await ChatAsync(HttpMethod.Post, $"chat/threads/{Uri.EscapeDataString(threadId)}/messages?{ChatApi}", ownerToken, new { content = "hello through the thread", senderDisplayName = ownerName });
+        // The sender picks its own senderDisplayName (§3); the relay names it as the controller did.
+        using var sent = await ChatAsync(HttpMethod.Post, $"chat/threads/{Uri.EscapeDataString(threadId)}/messages?{ChatApi}", ownerToken, new { content = "hello through the thread", senderDisplayName = "Someone Else Entirely" });
 
         var messageId = (await BoardApi.JsonAsync(sent, HttpStatusCode.Created)).GetProperty("id").GetString();
         var relayed = await NextChatAsync(client);
@@ -382,6 +384,90 @@ public sealed class BoardCommunicationTests(StackFixture fixture) : IClassFixtur
         Assert.Equal(threadId, relayed.GetProperty("threadId").GetString());
         Assert.Equal("hello through the thread", relayed.GetProperty("text").GetString());
         Assert.Equal(ownerAcs, relayed.GetProperty("senderAcsId").GetString());
+        Assert.Equal(ownerName, relayed.GetProperty("senderName").GetString());
+    }
+
+    /// <summary>
+    /// A user's token carries chat.join.limited at most (acs-identity.md §5), but a participant holding a full chat
+    /// token from elsewhere (or from before) could add anyone: the next settle compares the thread's real participant
+    /// list (§3 listParticipants) with whom the board lets post and takes the outsider out.
+    /// </summary>
+    [Fact]
+    public async Task AnOutsiderAddedToTheThreadByOtherMeans_IsTakenOutAtTheNextSettle()
+    {
+        var (owner, _) = await SignInAsync("owner");
+        var (bob, bobName) = await SignInAsync("bob");
+        var (carol, carolName) = await SignInAsync("carol");
+        var boardId = await CreatePrivateAsync(owner, (bobName, "editor"), (carolName, "editor"));
+        var threadId = (await JoinChatAsync(bob, boardId)).GetProperty("threadId").GetString()!;
+        await JoinChatAsync(carol, boardId);
+        var (bobAcs, bobToken) = await ChatTokenAsync(bob);
+        var (carolAcs, _) = await ChatTokenAsync(carol);
+        var acs = Stack.Services.GetRequiredService<AcsIdentityClient>();
+        var fullChat = await acs.IssueTokenAsync(bobAcs, ["chat"], 60, CancellationToken.None);
+        var outsider = (await acs.CreateIdentityAsync(null, 60, CancellationToken.None)).Id;
+        using (var added = await ChatAsync(HttpMethod.Post, $"chat/threads/{Uri.EscapeDataString(threadId)}/participants/:add?{ChatApi}", fullChat.Token, new { participants = new[] { new { communicationIdentifier = new { rawId = outsider, communicationUser = new { id = outsider } } } } }))
+        {
+            Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        }
+
+        Assert.Contains(outsider, await ParticipantsAsync(threadId, bobToken));
+
+        await PutMembersAsync(owner, boardId, (bobName, "editor"));
+
+        var left = await ParticipantsAsync(threadId, bobToken);
+        Assert.Contains(bobAcs, left);
+        Assert.DoesNotContain(carolAcs, left);
+        Assert.DoesNotContain(outsider, left);
+    }
+
+    /// <summary>
+    /// Any participant can post, and ACS lets only a message's sender delete it (§5): a viewer is kept out of the thread,
+    /// reads it through the controller, and a member made a viewer is taken out.
+    /// </summary>
+    [Fact]
+    public async Task AViewer_IsNotInTheThread_ReadsItThroughTheController_AndAnEditorMadeViewerIsTakenOut()
+    {
+        var (owner, ownerName) = await SignInAsync("owner");
+        var (bob, bobName) = await SignInAsync("bob");
+        var (carol, carolName) = await SignInAsync("carol");
+        var boardId = await CreatePrivateAsync(owner, (bobName, "editor"), (carolName, "viewer"));
+        var ownerChat = await JoinChatAsync(owner, boardId);
+        var threadId = ownerChat.GetProperty("threadId").GetString()!;
+        Assert.True(ownerChat.GetProperty("canPost").GetBoolean());
+        Assert.True((await JoinChatAsync(bob, boardId)).GetProperty("canPost").GetBoolean());
+        var carolChat = await JoinChatAsync(carol, boardId);
+        var (ownerAcs, ownerToken) = await ChatTokenAsync(owner);
+        var (bobAcs, bobToken) = await ChatTokenAsync(bob);
+        var (carolAcs, carolToken) = await ChatTokenAsync(carol);
+        using (var sent = await ChatAsync(HttpMethod.Post, $"chat/threads/{Uri.EscapeDataString(threadId)}/messages?{ChatApi}", ownerToken, new { content = "for everyone", senderDisplayName = "not the owner" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, sent.StatusCode);
+        }
+
+        Assert.Equal(threadId, carolChat.GetProperty("threadId").GetString());
+        Assert.False(carolChat.GetProperty("canPost").GetBoolean());
+        Assert.DoesNotContain(carolAcs, await ParticipantsAsync(threadId, ownerToken));
+        Assert.Equal(HttpStatusCode.Forbidden, await ReadMessagesStatusAsync(threadId, carolToken));
+        using (var posted = await ChatAsync(HttpMethod.Post, $"chat/threads/{Uri.EscapeDataString(threadId)}/messages?{ChatApi}", carolToken, new { content = "a viewer's post" }))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, posted.StatusCode);
+        }
+
+        using var read = await carol.GetAsync($"api/boards/{boardId}/chat/messages");
+        var message = Assert.Single((await BoardApi.JsonAsync(read, HttpStatusCode.OK)).GetProperty("messages").EnumerateArray());
+        Assert.Equal("for everyone", message.GetProperty("text").GetString());
+        Assert.Equal(ownerAcs, message.GetProperty("senderAcsId").GetString());
+        Assert.Equal(ownerName, message.GetProperty("senderName").GetString());
+        using (var stranger = await (await SignInAsync("stranger")).Client.GetAsync($"api/boards/{boardId}/chat/messages"))
+        {
+            await BoardApi.ProblemAsync(stranger, HttpStatusCode.Forbidden);
+        }
+
+        await PutMembersAsync(owner, boardId, (bobName, "viewer"), (carolName, "viewer"));
+
+        Assert.DoesNotContain(bobAcs, await ParticipantsAsync(threadId, ownerToken));
+        Assert.Equal(HttpStatusCode.Forbidden, await ReadMessagesStatusAsync(threadId, bobToken));
     }
 
     // Rewrites the window end the board records for its room (the room itself is not touched).
@@ -428,7 +514,7 @@ public sealed class BoardCommunicationTests(StackFixture fixture) : IClassFixtur
 
     private static async Task<(string AcsUserId, string Token)> ChatTokenAsync(HttpClient client)
     {
-        var issued = await IssueAcsTokenAsync(client, """{"scopes":["chat"]}""");
+        var issued = await IssueAcsTokenAsync(client, """{"scopes":["chat.join.limited"]}""");
         return (issued.AcsUserId, issued.Token);
     }
 
@@ -447,19 +533,17 @@ public sealed class BoardCommunicationTests(StackFixture fixture) : IClassFixtur
         return response;
     }
 
+    private async Task<List<string>> ParticipantsAsync(string threadId, string token)
+    {
+        using var response = await ChatAsync(HttpMethod.Get, $"chat/threads/{Uri.EscapeDataString(threadId)}/participants?{ChatApi}", token);
+        return (await BoardApi.JsonAsync(response, HttpStatusCode.OK)).GetProperty("value").EnumerateArray()
+            .Select(p => p.GetProperty("communicationIdentifier").GetProperty("rawId").GetString()!).ToList();
+    }
+
     private async Task<HttpStatusCode> ReadMessagesStatusAsync(string threadId, string token)
     {
         using var response = await ChatAsync(HttpMethod.Get, $"chat/threads/{Uri.EscapeDataString(threadId)}/messages?{ChatApi}", token);
         return response.StatusCode;
-    }
-
-    private static async Task<WebSocketTestClient> ConnectAsync(HttpClient user, string boardId)
-    {
-        using var negotiate = await user.PostAsync($"api/boards/{boardId}/negotiate", null);
-        var url = (await BoardApi.JsonAsync(negotiate, HttpStatusCode.OK)).GetProperty("url").GetString()!;
-        var client = await WebSocketTestClient.ConnectAsync(new Uri(url));
-        Assert.Equal("connected", (await client.ReceiveAsync("system")).GetProperty("event").GetString());
-        return client;
     }
 
     private static async Task<JsonElement> NextChatAsync(WebSocketTestClient client)

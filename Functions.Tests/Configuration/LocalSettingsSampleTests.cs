@@ -53,7 +53,7 @@ public sealed class LocalSettingsSampleTests
 
         provider.GetRequiredService<IStartupValidator>().Validate();
         Assert.Equal("identities", provider.GetRequiredService<IOptions<StorageOptions>>().Value.IdentitiesContainer);
-        Assert.Equal(["chat", "voip"], provider.GetRequiredService<IOptions<AcsOptions>>().Value.AllowedScopes());
+        Assert.Equal(["chat.join.limited", "voip"], provider.GetRequiredService<IOptions<AcsOptions>>().Value.AllowedScopes());
     }
 
     private static Dictionary<string, string> Values()

@@ -167,12 +167,23 @@ public sealed partial class BicepTemplateTests(BicepTemplate bicep) : IClassFixt
         Assert.Contains("Microsoft.Communication/communicationServices", topic.GetProperty("properties").GetProperty("source").GetString(), StringComparison.Ordinal);
         Assert.Equal("global", topic.GetProperty("location").GetString());
         Assert.Equal("WebHook", destination.GetProperty("endpointType").GetString());
-        Assert.Equal("[format('https://{0}/{1}?secret={2}', reference('functionApp').defaultHostName, variables('acsEventsRoute'), parameters('acsEventsSecret'))]", destination.GetProperty("properties").GetProperty("endpointUrl").GetString());
+        // The secret rides in a static delivery header marked secret (acs-chat-rooms.md §11 (c)), never in the URL.
+        Assert.Equal("[format('https://{0}/{1}', reference('functionApp').defaultHostName, variables('acsEventsRoute'))]", destination.GetProperty("properties").GetProperty("endpointUrl").GetString());
+        var header = Assert.Single(destination.GetProperty("properties").GetProperty("deliveryAttributeMappings").EnumerateArray());
+        Assert.Equal("X-Collab-Events-Secret", header.GetProperty("name").GetString());
+        Assert.Equal("Static", header.GetProperty("type").GetString());
+        Assert.Equal("[parameters('acsEventsSecret')]", header.GetProperty("properties").GetProperty("value").GetString());
+        Assert.True(header.GetProperty("properties").GetProperty("isSecret").GetBoolean());
         Assert.Equal("api/" + route, bicep.Template.GetProperty("variables").GetProperty("acsEventsRoute").GetString());
         Assert.Equal(
             ["Microsoft.Communication.ChatMessageReceivedInThread", "Microsoft.Communication.ChatMessageEditedInThread", "Microsoft.Communication.ChatMessageDeletedInThread"],
             bicep.Template.GetProperty("variables").GetProperty("relayedChatEvents").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal("securestring", bicep.Template.GetProperty("parameters").GetProperty("acsEventsSecret").GetProperty("type").GetString());
+        // No generated default (a newGuid() would rotate the secret on every deployment); the previous one stays accepted.
+        var parameters = bicep.Template.GetProperty("parameters");
+        Assert.Equal("securestring", parameters.GetProperty("acsEventsSecret").GetProperty("type").GetString());
+        Assert.False(parameters.GetProperty("acsEventsSecret").TryGetProperty("defaultValue", out _));
+        Assert.Equal("securestring", parameters.GetProperty("acsEventsPreviousSecret").GetProperty("type").GetString());
+        Assert.Equal("[__bicep.keyVaultReference(reference('acsEventsPreviousSecretValue').secretUriWithVersion)]", bicep.AppSettings["Acs__EventsPreviousSecret"]);
         Assert.Equal("[parameters('acsEventsSecret')]", secret.GetProperty("properties").GetProperty("value").GetString());
         Assert.Equal("[__bicep.keyVaultReference(reference('acsEventsSecretValue').secretUriWithVersion)]", bicep.AppSettings["Acs__EventsSecret"]);
         Assert.Equal("[format('https://{0}/', reference('communication').hostName)]", bicep.AppSettings["Acs__ClientEndpoint"]);

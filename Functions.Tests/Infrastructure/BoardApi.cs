@@ -96,4 +96,14 @@ internal static class BoardApi
         var ended = logs.Entries.Where(IsEndOfOnDemandRun).Skip(before).ToList();
         Assert.True(ended.Count == 1 && ended[0].Contains($"Function {function} ran (on demand)", StringComparison.Ordinal), $"The run of {function} did not end well: {string.Join(" / ", ended)}");
     }
+
+    /// <summary>Negotiates for <paramref name="boardId"/> as <paramref name="user"/> and connects a board client, which has seen its <c>connected</c> event.</summary>
+    public static async Task<WebSocketTestClient> ConnectAsync(HttpClient user, string boardId)
+    {
+        using var negotiate = await user.PostAsync($"api/boards/{boardId}/negotiate", null);
+        var url = (await JsonAsync(negotiate, HttpStatusCode.OK)).GetProperty("url").GetString()!;
+        var client = await WebSocketTestClient.ConnectAsync(new Uri(url));
+        Assert.Equal("connected", (await client.ReceiveAsync("system")).GetProperty("event").GetString());
+        return client;
+    }
 }

@@ -20,6 +20,9 @@ internal sealed class CollabApp : IAsyncDisposable
     /// <summary>The secret Event Grid deliveries to <c>/api/acs/events</c> carry.</summary>
     public const string EventsSecret = "acs-events-secret-for-tests-0123456789";
 
+    /// <summary>The secret before the last rotation, still accepted.</summary>
+    public const string PreviousEventsSecret = "acs-events-previous-secret-for-tests-0123";
+
     /// <summary>How long after a commit its one-second activity bucket (see <see cref="Settings"/>) has closed and its marker is written, so the snapshot timer visits the board.</summary>
     public static readonly TimeSpan ActivityBucketClosed = TimeSpan.FromSeconds(1.5);
 
@@ -44,6 +47,7 @@ internal sealed class CollabApp : IAsyncDisposable
         ["Acs:RetryDelays:0"] = "00:00:00.05",
         ["Acs:RetryDelays:1"] = "00:00:00.1",
         ["Acs:EventsSecret"] = EventsSecret,
+        ["Acs:EventsPreviousSecret"] = PreviousEventsSecret,
         ["Acs:ClientEndpoint"] = emulators.AcsHttpsEndpoint.ToString(),
         ["FluidRelay:TenantId"] = FluidTenantId,
         ["FluidRelay:TenantKey"] = FluidTenantKey,

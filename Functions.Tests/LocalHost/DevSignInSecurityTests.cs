@@ -91,6 +91,12 @@ public sealed class DevSignInSecurityTests(StackFixture fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var expected = StaticWebAppHeaders();
         Assert.Equal(["Content-Security-Policy", "X-Content-Type-Options"], expected.Keys.Order(StringComparer.Ordinal));
+
+        // Exactly one difference: locally the page may also reach the ACS emulator's https origin on localhost; the
+        // production policy must not (any local service would be reachable from the deployed app).
+        Assert.DoesNotContain("localhost", expected["Content-Security-Policy"], StringComparison.Ordinal);
+        expected["Content-Security-Policy"] = expected["Content-Security-Policy"].Replace(
+            "https://*.communication.azure.com;", "https://*.communication.azure.com https://localhost:*;", StringComparison.Ordinal);
         foreach (var (name, value) in expected)
         {
             Assert.Equal([value], response.Headers.GetValues(name));

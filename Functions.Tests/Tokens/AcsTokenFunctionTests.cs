@@ -36,7 +36,7 @@ public sealed class AcsTokenFunctionTests(StackFixture fixture) : IClassFixture<
         var claims = JwtPayload.Claims(first.Token);
         Assert.Equal(first.ExpiresOn.ToUnixTimeSeconds(), claims.GetProperty("exp").GetInt64());
         Assert.Equal(3600, claims.GetProperty("exp").GetInt64() - claims.GetProperty("iat").GetInt64());
-        Assert.Equal("chat,voip", claims.GetProperty("acsScope").GetString());
+        Assert.Equal("chat.join.limited,voip", claims.GetProperty("acsScope").GetString());
         Assert.Equal(first.AcsUserId[2..], claims.GetProperty("skypeid").GetString());
         Assert.Equal(first.AcsUserId, await AcsMappingOfAsync(Stack, user));
         Assert.Equal(mappings + 1, (await AcsMappingBlobsAsync(Stack)).Count);
@@ -129,6 +129,24 @@ public sealed class AcsTokenFunctionTests(StackFixture fixture) : IClassFixture<
         Assert.Equal(before, Emulators.AcsIdentities.Count);
         Assert.Equal(mappings, (await AcsMappingBlobsAsync(Stack)).Count);
         Assert.Null(await AcsMappingOfAsync(Stack, name));
+    }
+
+    /// <summary>
+    /// <c>chat</c> and <c>chat.join</c> would let any participant delete the board's thread, change its topic or add and
+    /// remove participants (shared/protocols/acs-identity.md §5): users get <c>chat.join.limited</c> at most.
+    /// </summary>
+    [Theory]
+    [InlineData("[\"chat\"]")]
+    [InlineData("[\"chat.join\"]")]
+    [InlineData("[\"chat\",\"voip\"]")]
+    public async Task FullChatScopes_Are400_NamingTheAllowedScopes(string scopes)
+    {
+        using var client = await Stack.SignInAsync(NewUser());
+
+        using var response = await PostAcsTokenAsync(client, $"{{\"scopes\":{scopes}}}");
+
+        var json = await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid-request");
+        Assert.Contains("allowed: chat.join.limited, voip", json, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -13,7 +13,14 @@ public sealed class AcsOptions : IValidatableObject
     /// <summary>Every token scope the identity API knows (shared/protocols/acs-identity.md §5).</summary>
     public static readonly IReadOnlySet<string> KnownScopes = new HashSet<string>(StringComparer.Ordinal) { "chat", "voip", "chat.join", "chat.join.limited", "voip.join" };
 
-    private static readonly string[] DefaultScopes = ["chat", "voip"];
+    /// <summary>
+    /// The scopes users' tokens may carry. <c>chat.join.limited</c> lets a participant read and post but not create,
+    /// delete or update threads nor add or remove participants (acs-identity.md §5): only the communication controller
+    /// (<c>AcsServiceIdentity</c>, scope <c>chat</c>) runs the boards' threads.
+    /// </summary>
+    public static readonly IReadOnlySet<string> UserScopes = new HashSet<string>(StringComparer.Ordinal) { "chat.join.limited", "voip", "voip.join" };
+
+    private static readonly string[] DefaultScopes = ["chat.join.limited", "voip"];
     private static readonly TimeSpan[] DefaultRetryDelays = [TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
 
     /// <summary><c>endpoint=...;accesskey=...</c>, a Key Vault reference on Azure.</summary>
@@ -26,8 +33,9 @@ public sealed class AcsOptions : IValidatableObject
     public string ApiVersion { get; set; } = "2023-10-01";
 
     /// <summary>
-    /// The scopes a token may carry; a request asks for a subset, and gets all of them by default. Empty means
-    /// <c>chat, voip</c> (an array default would be appended to by the configuration binder, not replaced).
+    /// The scopes a user's token may carry (a subset of <see cref="UserScopes"/>); a request asks for a subset, and gets
+    /// all of them by default. Empty means <c>chat.join.limited, voip</c> (an array default would be appended to by the
+    /// configuration binder, not replaced).
     /// </summary>
     public string[] Scopes { get; set; } = [];
 
@@ -56,10 +64,17 @@ public sealed class AcsOptions : IValidatableObject
     public string ClientEndpoint { get; set; } = "";
 
     /// <summary>
-    /// The secret Event Grid sends as <c>?secret=</c> on every delivery to <c>/api/acs/events</c> (a Key Vault reference
-    /// on Azure). Empty means the webhook refuses everything.
+    /// The secret Event Grid sends in the <c>X-Collab-Events-Secret</c> header (a static delivery attribute marked
+    /// secret) on every delivery to <c>/api/acs/events</c>; a Key Vault reference on Azure. Empty means the webhook
+    /// refuses every delivery.
     /// </summary>
     public string EventsSecret { get; set; } = "";
+
+    /// <summary>
+    /// The secret before the last rotation, accepted as well while Event Grid may still send it (a Key Vault reference
+    /// on Azure); empty or blank when there is none (Key Vault holds a blank value then).
+    /// </summary>
+    public string EventsPreviousSecret { get; set; } = "";
 
     /// <summary>
     /// How long a board's room is valid from its creation or renewal (1 hour to 180 days, the service's limit;
@@ -73,8 +88,11 @@ public sealed class AcsOptions : IValidatableObject
     /// <summary>The endpoint clients' SDKs use: <see cref="ClientEndpoint"/>, or the connection string's.</summary>
     public Uri EffectiveClientEndpoint() => ClientEndpoint.Length > 0 ? new Uri(ClientEndpoint) : ParseConnection().Endpoint;
 
-    /// <summary>The configured scopes, or the default <c>chat, voip</c>.</summary>
+    /// <summary>The configured scopes, or the default <c>chat.join.limited, voip</c>.</summary>
     public IReadOnlyList<string> AllowedScopes() => Scopes.Length > 0 ? Scopes : DefaultScopes;
+
+    /// <summary>The secrets a delivery to <c>/api/acs/events</c> may carry: the current one and the previous one, when set.</summary>
+    public IReadOnlyList<string> EventsSecrets() => new[] { EventsSecret, EventsPreviousSecret }.Where(s => !string.IsNullOrWhiteSpace(s)).ToList();
 
     /// <summary>The configured retry delays, or the defaults.</summary>
     public IReadOnlyList<TimeSpan> EffectiveRetryDelays() => RetryDelays.Length > 0 ? RetryDelays : DefaultRetryDelays;
@@ -92,20 +110,28 @@ public sealed class AcsOptions : IValidatableObject
             yield return new ValidationResult($"Acs:Scopes holds '{scope}', which is not an ACS token scope.", [nameof(Scopes)]);
         }
 
+        foreach (var scope in Scopes.Where(s => KnownScopes.Contains(s) && !UserScopes.Contains(s)))
+        {
+            yield return new ValidationResult($"Acs:Scopes holds '{scope}', which would let users run the boards' chat threads; users' tokens may carry only {string.Join(", ", UserScopes.Order(StringComparer.Ordinal))}.", [nameof(Scopes)]);
+        }
+
         if (ClientEndpoint.Length > 0 && (!Uri.TryCreate(ClientEndpoint, UriKind.Absolute, out var client) || client.Scheme is not ("https" or "http") || client.AbsolutePath != "/" || client.Query.Length > 0))
         {
             yield return new ValidationResult("Acs:ClientEndpoint must be an absolute http(s) origin with no path, e.g. https://contoso.communication.azure.com/.", [nameof(ClientEndpoint)]);
         }
 
-        var unresolvedSecret = KeyVaultReference.CheckResolved(EventsSecret, "Acs:EventsSecret").ToList();
-        foreach (var error in unresolvedSecret)
+        foreach (var (value, name, member) in new[] { (EventsSecret, "Acs:EventsSecret", nameof(EventsSecret)), (EventsPreviousSecret.Trim(), "Acs:EventsPreviousSecret", nameof(EventsPreviousSecret)) })
         {
-            yield return error;
-        }
+            var unresolved = KeyVaultReference.CheckResolved(value, name).ToList();
+            foreach (var error in unresolved)
+            {
+                yield return error;
+            }
 
-        if (unresolvedSecret.Count == 0 && EventsSecret.Length is > 0 and < 16 || EventsSecret.Length > 256 || EventsSecret.Any(c => !char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_' or '.' or '~')))
-        {
-            yield return new ValidationResult("Acs:EventsSecret must be 16-256 URL-safe characters (A-Z, a-z, 0-9, '-', '_', '.', '~'), or empty to refuse every delivery.", [nameof(EventsSecret)]);
+            if (unresolved.Count == 0 && (value.Length is > 0 and < 16 || value.Length > 256 || value.Any(c => !char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_' or '.' or '~'))))
+            {
+                yield return new ValidationResult($"{name} must be 16-256 characters (A-Z, a-z, 0-9, '-', '_', '.', '~'), or empty.", [member]);
+            }
         }
 
         if (RoomValidity < TimeSpan.FromHours(1) || RoomValidity > TimeSpan.FromDays(180))

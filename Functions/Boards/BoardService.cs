@@ -223,7 +223,8 @@ public sealed class BoardService(
         }
     }
 
-    private async Task<BoardMetadata> AdmitAsync(SignedInUser user, string boardId, CancellationToken cancellationToken)
+    /// <summary>The board, when it exists (else 404) and admits <paramref name="user"/> (else 403); a malformed id is 400.</summary>
+    public async Task<BoardMetadata> AdmitAsync(SignedInUser user, string boardId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
         RequireValidId(boardId);

@@ -5,9 +5,9 @@ using Microsoft.Azure.Functions.Worker;
 namespace Collab.Functions.Communication;
 
 /// <summary>
-/// <c>OPTIONS|POST /api/acs/events?secret=…</c>: the webhook of the Event Grid subscription on the ACS resource's
-/// system topic. Anonymous at the Functions level: Event Grid proves itself with the secret (and, where App Service
-/// Authentication supplies one, an Entra principal), checked by <see cref="AcsEventsWebhook"/>.
+/// <c>OPTIONS|POST /api/acs/events</c>: the webhook of the Event Grid subscription on the ACS resource's system topic.
+/// Anonymous at the Functions level: Event Grid proves itself with the secret in the
+/// <see cref="AcsEventsWebhook.SecretHeader"/> header, checked by <see cref="AcsEventsWebhook"/>.
 /// </summary>
 public sealed class AcsEventsFunction(AcsEventsWebhook webhook)
 {

@@ -8,7 +8,6 @@ using Azure.Messaging.EventGrid.SystemEvents;
 using Collab.Boards.Errors;
 using Collab.Functions.Acs;
 using Collab.Functions.Http;
-using Collab.Functions.Identity;
 using Collab.Functions.Pipeline;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -21,14 +20,16 @@ namespace Collab.Functions.Communication;
 /// The Event Grid webhook of the ACS resource's system topic (<c>OPTIONS|POST /api/acs/events</c>,
 /// shared/protocols/acs-chat-rooms.md §10–§12).
 /// <list type="bullet">
-/// <item><b>Authentication</b>: every request, handshakes included, must carry <c>?secret=</c> equal to
-/// <c>Acs:EventsSecret</c>, compared in constant time (as SHA-256 digests, so the length leaks nothing either); with no
-/// secret configured every request is refused. When the platform supplies an Easy Auth principal (App Service
-/// Authentication validated an Entra bearer token: signature, issuer, audience), it must also be an <c>aad</c> principal
-/// holding the app role <c>AzureEventGridSecureWebhookSubscriber</c> (§11 (a)); the token itself is not re-validated
-/// here. Without a principal the secret alone authenticates. Refusals are 401, which Event Grid does not retry.</item>
+/// <item><b>Authentication</b>: every delivery must carry the header <see cref="SecretHeader"/> equal to
+/// <c>Acs:EventsSecret</c> or, during a rotation, <c>Acs:EventsPreviousSecret</c>, compared in constant time (as SHA-256
+/// digests, so the length leaks nothing either). Event Grid sends it as a static delivery attribute marked secret
+/// (§11 (c); <c>deliveryAttributeMappings</c> in infra/main.bicep), so it is in no URL and no request log. Nothing else
+/// is checked: the path is excluded from App Service Authentication, and no Entra token is configured or read. With no
+/// secret configured every delivery is refused. Refusals are 401, which Event Grid does not retry.</item>
 /// <item><b>Handshakes</b>: Event Grid schema (<c>aeg-event-type: SubscriptionValidation</c> → 200
-/// <c>{validationResponse}</c>) and CloudEvents (<c>OPTIONS</c> with <c>WebHook-Request-Origin</c>).</item>
+/// <c>{validationResponse}</c>) and CloudEvents (<c>OPTIONS</c> with <c>WebHook-Request-Origin</c>). Whether Event Grid
+/// sends delivery attributes on these is not documented, so a handshake without the header is answered (answering
+/// grants nothing: no delivery is relayed without the secret); one with a wrong secret is 401.</item>
 /// <item><b>Deliveries</b>: Event Grid schema (an array) or CloudEvents 1.0 (structured, one or a batch); a body the
 /// parsers refuse is 400 (not retried). Chat message events are relayed by <see cref="ChatEventRelay"/>; other events
 /// are acknowledged and ignored.</item>
@@ -36,8 +37,8 @@ namespace Collab.Functions.Communication;
 /// </summary>
 public sealed class AcsEventsWebhook(ChatEventRelay relay, IOptions<AcsOptions> options, ILogger<AcsEventsWebhook> logger)
 {
-    /// <summary>The Entra app role Event Grid's identity holds on a secured webhook's app registration.</summary>
-    public const string SubscriberRole = "AzureEventGridSecureWebhookSubscriber";
+    /// <summary>The header carrying the webhook's secret, set by the subscription's static delivery attribute.</summary>
+    public const string SecretHeader = "X-Collab-Events-Secret";
 
     private const int MaxBodyBytes = 1024 * 1024;
     private const string ValidationEventType = "Microsoft.EventGrid.SubscriptionValidationEvent";
@@ -46,7 +47,9 @@ public sealed class AcsEventsWebhook(ChatEventRelay relay, IOptions<AcsOptions> 
     public async Task<IActionResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (Refusal(request) is { } refused)
+        var eventType = request.Headers["aeg-event-type"].ToString();
+        var handshake = HttpMethods.IsOptions(request.Method) || eventType == "SubscriptionValidation";
+        if (Refusal(request, handshake) is { } refused)
         {
             logger.LogWarning("Refused an ACS events request: {Reason}", refused);
             return ProblemResult.UnauthenticatedUpstream("The request is not authenticated as this app's Event Grid subscription.");
@@ -58,7 +61,6 @@ public sealed class AcsEventsWebhook(ChatEventRelay relay, IOptions<AcsOptions> 
         }
 
         var body = await RequestBody.ReadAsync(request, MaxBodyBytes, cancellationToken);
-        var eventType = request.Headers["aeg-event-type"].ToString();
         var cloudEvents = (request.ContentType ?? "").StartsWith("application/cloudevents", StringComparison.OrdinalIgnoreCase);
         try
         {
@@ -85,27 +87,34 @@ public sealed class AcsEventsWebhook(ChatEventRelay relay, IOptions<AcsOptions> 
         }
     }
 
-    private string? Refusal(HttpRequest request)
+    private string? Refusal(HttpRequest request, bool handshake)
     {
-        var secret = options.Value.EventsSecret;
-        if (secret.Length == 0)
+        var given = request.Headers[SecretHeader];
+        if (handshake && given.Count == 0)
+        {
+            return null;
+        }
+
+        var secrets = options.Value.EventsSecrets();
+        if (secrets.Count == 0)
         {
             return "Acs:EventsSecret is not configured";
         }
 
-        var given = request.Query["secret"];
-        if (given.Count != 1 || !CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given.ToString())), SHA256.HashData(Encoding.UTF8.GetBytes(secret))))
+        if (given.Count != 1)
         {
-            return "the secret is missing or wrong";
+            return $"the {SecretHeader} header is missing";
         }
 
-        if (request.Headers.ContainsKey(ClientPrincipalReader.PrincipalHeader)
-            && !(ClientPrincipalReader.Read(request.Headers) is { IdentityProvider: "aad" } && ClientPrincipalReader.HasRole(request.Headers, SubscriberRole)))
+        // Every configured secret is compared, so the time taken does not tell which one matched.
+        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(given.ToString()));
+        var matched = false;
+        foreach (var secret in secrets)
         {
-            return $"the Easy Auth principal is not an Entra principal with the role {SubscriberRole}";
+            matched |= CryptographicOperations.FixedTimeEquals(digest, SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
         }
 
-        return null;
+        return matched ? null : $"the {SecretHeader} header is wrong";
     }
 
     // CloudEvents abuse protection (CE-HOOK §4): consent is the allowed-origin header, not the status.

@@ -4,6 +4,7 @@ using Collab.Boards.Errors;
 using Collab.Boards.Model;
 using Collab.Boards.Storage;
 using Collab.Functions.Acs;
+using Collab.Functions.Boards;
 using Collab.Functions.Identity;
 using Collab.Functions.Tokens;
 using Microsoft.Extensions.Logging;
@@ -15,7 +16,9 @@ namespace Collab.Functions.Communication;
 /// The communication controller's side of a board (the ACS architecture's "communication controller"): each board
 /// has one chat thread and one room, created on first use by the controller's own identity and recorded on the board
 /// with conditional writes, and a caller the board admits is added to them (with its board role mapped to a room
-/// role). Whom it added is recorded first (<see cref="BoardStore.RecordCommunicationParticipantAsync"/>), so that
+/// role). Only owners and editors are added to the thread (<see cref="MayPost"/>): a participant can post, and ACS lets
+/// only a message's sender delete it, so a viewer kept out of the thread is the only way it cannot post; viewers see
+/// the chat through the relay and <see cref="ReadChatAsync"/>, read by the controller. Whom it added is recorded first (<see cref="BoardStore.RecordCommunicationParticipantAsync"/>), so that
 /// <see cref="CommunicationSync"/> can take them out again when the board stops admitting them; and after adding, the
 /// board is read again, so a change that raced the join is not missed. A thread or room gone from ACS (deleted outside
 /// the app, or a thread that no longer admits the controller) is forgotten with a conditional write and replaced, once
@@ -23,6 +26,7 @@ namespace Collab.Functions.Communication;
 /// </summary>
 public sealed class BoardCommunication(
     BoardStore store,
+    BoardService boards,
     AcsChatClient chat,
     AcsRoomsClient rooms,
     AcsTokenService identities,
@@ -40,6 +44,9 @@ public sealed class BoardCommunication(
         _ => AcsRoomsClient.Consumer,
     };
 
+    /// <summary>Whether <paramref name="boardRole"/> may post to the board's chat: owners and editors, not viewers.</summary>
+    public static bool MayPost(string? boardRole) => boardRole is BoardRoles.Owner or BoardRoles.Editor;
+
     /// <summary>
     /// The board's chat thread, created once (<c>repeatability-request-id</c> derived from the board, then a conditional
     /// write), with the caller added under its display name.
@@ -48,16 +55,23 @@ public sealed class BoardCommunication(
     /// <exception cref="ForbiddenException">The board does not admit the caller.</exception>
     public async Task<BoardChatResponse> JoinChatAsync(SignedInUser user, string boardId, CancellationToken cancellationToken)
     {
-        var board = await AdmitAsync(user, boardId, cancellationToken);
+        var board = await boards.AdmitAsync(user, boardId, cancellationToken);
         return await GuardAsync(async () =>
         {
+            if (!MayPost(board.RoleOf(user.UserId)))
+            {
+                var readThreadId = board.ChatThreadId ?? await CreateThreadAsync(board, null, cancellationToken);
+                logger.LogInformation("User {UserId} reads the chat of board {BoardId} without joining its thread", user.UserId, boardId);
+                return new BoardChatResponse(readThreadId, options.Value.EffectiveClientEndpoint().ToString(), false);
+            }
+
             var acsUserId = await identities.EnsureIdentityAsync(user.UserId, cancellationToken);
             string? lost = null;
             string threadId;
             while (true)
             {
                 threadId = board.ChatThreadId ?? await CreateThreadAsync(board, lost, cancellationToken);
-                await store.RecordCommunicationParticipantAsync(boardId, user.UserId, acsUserId, null, cancellationToken);
+                await store.RecordCommunicationParticipantAsync(boardId, user.UserId, acsUserId, null, user.Name, cancellationToken);
                 try
                 {
                     await chat.AddParticipantAsync(threadId, acsUserId, user.Name, cancellationToken);
@@ -76,10 +90,50 @@ public sealed class BoardCommunication(
                 }
             }
 
-            await RecheckAsync(user, boardId, null, cancellationToken);
+            await RecheckAsync(user, boardId, acsUserId, null, cancellationToken);
             logger.LogInformation("User {UserId} joined the chat thread of board {BoardId}", user.UserId, boardId);
-            return new BoardChatResponse(threadId, options.Value.EffectiveClientEndpoint().ToString());
+            return new BoardChatResponse(threadId, options.Value.EffectiveClientEndpoint().ToString(), true);
         });
+    }
+
+    /// <summary>
+    /// The newest messages of the board's thread (at most <see cref="AcsChatClient.MaxMessages"/>, text and html, not
+    /// deleted), read by the controller for any caller the board admits: how a viewer, who is not a participant, reads the
+    /// chat's history. Senders are named by the controller's record of the board's participants (the names it gave them),
+    /// never by the client-chosen <c>senderDisplayName</c>. A board without a thread has no messages.
+    /// </summary>
+    /// <exception cref="NotFoundException">The board does not exist.</exception>
+    /// <exception cref="ForbiddenException">The board does not admit the caller.</exception>
+    public async Task<BoardChatMessages> ReadChatAsync(SignedInUser user, string boardId, CancellationToken cancellationToken)
+    {
+        var board = await boards.AdmitAsync(user, boardId, cancellationToken);
+        if (board.ChatThreadId is not { } threadId)
+        {
+            return new BoardChatMessages([]);
+        }
+
+        return await GuardAsync(async () =>
+        {
+            var messages = await chat.ListMessagesAsync(threadId, cancellationToken);
+            var names = NamesByAcsId(await store.GetCommunicationParticipantsAsync(boardId, cancellationToken));
+            return new BoardChatMessages(messages.Select(m => m with { SenderName = names.GetValueOrDefault(m.SenderAcsId, "") }).ToList());
+        });
+    }
+
+    /// <summary>ACS id → the name the controller gave that participant, from the board's participant record.</summary>
+    public static IReadOnlyDictionary<string, string> NamesByAcsId(IReadOnlyDictionary<string, CommunicationParticipant> people)
+    {
+        ArgumentNullException.ThrowIfNull(people);
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var participant in people.Values)
+        {
+            if (participant.DisplayName is { } name)
+            {
+                names[participant.AcsUserId] = name;
+            }
+        }
+
+        return names;
     }
 
     /// <summary>
@@ -90,7 +144,7 @@ public sealed class BoardCommunication(
     /// <exception cref="ForbiddenException">The board does not admit the caller.</exception>
     public async Task<BoardCallResponse> JoinCallAsync(SignedInUser user, string boardId, CancellationToken cancellationToken)
     {
-        var board = await AdmitAsync(user, boardId, cancellationToken);
+        var board = await boards.AdmitAsync(user, boardId, cancellationToken);
         var role = RoomRoleOf(board.RoleOf(user.UserId)!);
         return await GuardAsync(async () =>
         {
@@ -101,7 +155,7 @@ public sealed class BoardCommunication(
                 try
                 {
                     board = await EnsureRoomAsync(board, lost, cancellationToken);
-                    await store.RecordCommunicationParticipantAsync(boardId, user.UserId, acsUserId, role, cancellationToken);
+                    await store.RecordCommunicationParticipantAsync(boardId, user.UserId, acsUserId, role, null, cancellationToken);
                     await rooms.SetParticipantsAsync(board.RoomId!, new Dictionary<string, string?> { [acsUserId] = role }, cancellationToken);
                     break;
                 }
@@ -115,7 +169,7 @@ public sealed class BoardCommunication(
                 }
             }
 
-            role = await RecheckAsync(user, boardId, role, cancellationToken) ?? role;
+            role = await RecheckAsync(user, boardId, acsUserId, role, cancellationToken) ?? role;
             logger.LogInformation("User {UserId} joined the room of board {BoardId} as {Role}", user.UserId, boardId, role);
             return new BoardCallResponse(board.RoomId!, role, board.RoomValidUntil!.Value);
         });
@@ -177,7 +231,7 @@ public sealed class BoardCommunication(
     /// takes the caller out through <see cref="CommunicationSync"/> and refuses; if its room role changed, sets the new one.
     /// </summary>
     /// <returns>The room role now, when the caller joined the room.</returns>
-    private async Task<string?> RecheckAsync(SignedInUser user, string boardId, string? roomRole, CancellationToken cancellationToken)
+    private async Task<string?> RecheckAsync(SignedInUser user, string boardId, string acsUserId, string? roomRole, CancellationToken cancellationToken)
     {
         var now = await store.GetMetadataAsync(boardId, cancellationToken);
         if (now?.RoleOf(user.UserId) is not { } boardRole)
@@ -185,12 +239,22 @@ public sealed class BoardCommunication(
             logger.LogWarning("Board {BoardId} stopped admitting user {UserId} while it joined; taking it out again", boardId, user.UserId);
             if (now is not null)
             {
+                // The removal may have settled between our record and our add, taking the user off the record: record
+                // it again, so the sync finds someone to take out (our add put the user back in the thread or room).
+                await store.RecordCommunicationParticipantAsync(boardId, user.UserId, acsUserId, roomRole, null, cancellationToken);
                 await sync.OnBoardChangedAsync(now, cancellationToken);
             }
 
             throw now is null
                 ? new NotFoundException("board-not-found", "The board does not exist.")
                 : new ForbiddenException("This private board admits only its owner and members.");
+        }
+
+        if (roomRole is null && !MayPost(boardRole))
+        {
+            // Made a viewer while it joined: the sync takes it out of the thread again.
+            await sync.OnBoardChangedAsync(now, cancellationToken);
+            return null;
         }
 
         if (roomRole is not null && RoomRoleOf(boardRole) != roomRole)
@@ -200,19 +264,6 @@ public sealed class BoardCommunication(
         }
 
         return roomRole;
-    }
-
-    private async Task<BoardMetadata> AdmitAsync(SignedInUser user, string boardId, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(user);
-        if (!BoardId.IsValid(boardId))
-        {
-            throw new InvalidRequestException(BoardId.Requirement);
-        }
-
-        var board = await store.GetMetadataAsync(boardId, cancellationToken)
-            ?? throw new NotFoundException("board-not-found", "The board does not exist.");
-        return board.Admits(user.UserId) ? board : throw new ForbiddenException("This private board admits only its owner and members.");
     }
 
     // The same board (id and creation time, so a board deleted and created again gets new ones) always asks for the
@@ -243,7 +294,13 @@ public sealed class BoardCommunication(
 /// <summary>The answer of <c>POST /api/boards/{id}/chat</c>.</summary>
 /// <param name="ThreadId">The board's chat thread.</param>
 /// <param name="Endpoint">The ACS endpoint for the chat SDK (<see cref="AcsOptions.ClientEndpoint"/>).</param>
-public sealed record BoardChatResponse(string ThreadId, string Endpoint);
+/// <param name="CanPost">True when the caller is a participant of the thread (owner, editor); a viewer is not, and reads
+/// the chat through <c>GET /api/boards/{id}/chat/messages</c> and the relay.</param>
+public sealed record BoardChatResponse(string ThreadId, string Endpoint, bool CanPost);
+
+/// <summary>The answer of <c>GET /api/boards/{id}/chat/messages</c>: the thread's newest messages, newest first.</summary>
+/// <param name="Messages">Each as the relay sends it (<see cref="ChatMessageEvent"/>), without <c>deleted</c>.</param>
+public sealed record BoardChatMessages(IReadOnlyList<ChatMessageEvent> Messages);
 
 /// <summary>The answer of <c>POST /api/boards/{id}/call</c>.</summary>
 /// <param name="RoomId">The board's room, for the Calling SDK's <c>join({ roomId })</c>.</param>

@@ -19,6 +19,20 @@ public sealed class BoardCommunicationApi(BoardCommunication communication)
         CancellationToken cancellationToken) =>
         new OkObjectResult(await communication.JoinChatAsync(context.GetSignedInUser(), boardId, cancellationToken));
 
+    /// <summary>
+    /// <c>GET /api/boards/{boardId}/chat/messages</c>: <c>{messages:[…]}</c>, the thread's newest messages read by the
+    /// controller, for any caller the board admits (viewers, who are not participants, read the chat this way).
+    /// </summary>
+    [Function("BoardChatMessages")]
+    [SignedIn]
+    [RateLimited]
+    public async Task<IActionResult> ChatMessages(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "boards/{boardId}/chat/messages")] HttpRequest request,
+        string boardId,
+        FunctionContext context,
+        CancellationToken cancellationToken) =>
+        new OkObjectResult(await communication.ReadChatAsync(context.GetSignedInUser(), boardId, cancellationToken));
+
     /// <summary><c>POST /api/boards/{boardId}/call</c>: <c>{roomId, role, validUntil}</c>; the caller is a participant of the board's room.</summary>
     [Function("BoardCall")]
     [SignedIn]

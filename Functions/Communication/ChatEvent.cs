@@ -33,7 +33,8 @@ public sealed record ChatEvent(string Source, string Id, DateTimeOffset? Time, C
 /// <param name="ThreadId">The thread.</param>
 /// <param name="MessageId">The message.</param>
 /// <param name="SenderAcsId">The sender's raw id.</param>
-/// <param name="SenderName">The sender's display name.</param>
+/// <param name="SenderName">The sender's name: as the event carries it (client-chosen) until the relay replaces it with the
+/// name the controller gave the sender.</param>
 /// <param name="Text">The body (empty for a deletion).</param>
 /// <param name="Type"><c>text</c> or <c>html</c>.</param>
 /// <param name="CreatedOn">When it was composed.</param>

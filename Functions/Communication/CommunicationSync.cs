@@ -16,6 +16,9 @@ namespace Collab.Functions.Communication;
 /// <see cref="CommunicationSyncTimerFunction"/> retries it, visiting only boards with pending work. So a failure of
 /// ACS delays a removal, but never forgets it.
 /// <list type="bullet">
+/// <item>The thread is settled against its real participant list, not only against whom the controller recorded:
+/// anyone in it who is neither the controller nor a user the board lets post (<see cref="BoardCommunication.MayPost"/>)
+/// is taken out, so an outsider added by other means does not stay, and a member made a viewer leaves it.</item>
 /// <item>The thread and the room are independent: a thread that keeps failing does not keep a removed user in the
 /// room, and the other way round. A thread or room that is gone (404) counts as done.</item>
 /// <item>A deletion runs only once the board it was recorded for is gone: if a board with the same id and creation
@@ -25,7 +28,7 @@ namespace Collab.Functions.Communication;
 /// controller refused by the thread) is logged as an error, for an operator.</item>
 /// </list>
 /// </summary>
-public sealed class CommunicationSync(BoardStore store, AcsChatClient chat, AcsRoomsClient rooms, ChatThreadBoards threads, ILogger<CommunicationSync> logger)
+public sealed class CommunicationSync(BoardStore store, AcsChatClient chat, AcsRoomsClient rooms, AcsServiceIdentity controller, ChatThreadBoards threads, ILogger<CommunicationSync> logger)
 {
     /// <summary>How many failed runs in a row are only warned about before a lasting failure is logged as an error.</summary>
     public const int QuietFailedRuns = 5;
@@ -50,7 +53,10 @@ public sealed class CommunicationSync(BoardStore store, AcsChatClient chat, AcsR
         var roles = people
             .Where(p => p.Value.RoomRole is { } role && board.RoleOf(p.Key) is { } boardRole && BoardCommunication.RoomRoleOf(boardRole) != role)
             .ToDictionary(p => p.Key, p => BoardCommunication.RoomRoleOf(board.RoleOf(p.Key)!), StringComparer.Ordinal);
-        if (remove.Count > 0 || roles.Count > 0)
+
+        // A user the board still admits but no longer lets post (made a viewer) must leave the thread: settling reads it.
+        var readers = board.ChatThreadId is not null && people.Keys.Any(u => board.Admits(u) && !BoardCommunication.MayPost(board.RoleOf(u)));
+        if (remove.Count > 0 || roles.Count > 0 || readers)
         {
             await store.AddPendingCommunicationAsync(new CommunicationWork(board.BoardId, board.ChatThreadId, board.RoomId, remove, roles), cancellationToken);
         }
@@ -222,6 +228,22 @@ public sealed class CommunicationSync(BoardStore store, AcsChatClient chat, AcsR
     // thread and the room each make their own progress. Returns what is left (null when done).
     private async Task<CommunicationWork?> SettleAsync(CommunicationWork work, BoardMetadata board, List<Exception> failures, CancellationToken cancellationToken)
     {
+        // The thread's real participants are listed before the board and the record are read again: a join records its
+        // user before adding it, so whoever the list shows is in the record read after it, and a join is never undone.
+        var threadId = board.ChatThreadId ?? work.ThreadId;
+        IReadOnlyList<string>? inThread = null;
+        if (threadId is not null)
+        {
+            await StepAsync(failures, async () => inThread = await chat.ListParticipantsAsync(threadId, cancellationToken));
+        }
+
+        if (await store.GetMetadataAsync(work.BoardId, cancellationToken) is not { } current)
+        {
+            // Deleted meanwhile: its deletion takes care of the thread and the room.
+            return null;
+        }
+
+        board = current;
         var people = await store.GetCommunicationParticipantsAsync(work.BoardId, cancellationToken);
         var candidates = work.Reconcile ? work.Remove.Concat(people.Keys) : work.Remove;
         var remove = candidates.Where(u => !board.Admits(u) && people.ContainsKey(u)).Distinct(StringComparer.Ordinal).ToList();
@@ -230,10 +252,10 @@ public sealed class CommunicationSync(BoardStore store, AcsChatClient chat, AcsR
             .Where(u => board.RoleOf(u) is not null && people.TryGetValue(u, out var p) && p.RoomRole is not null
                 && (work.Roles.ContainsKey(u) || p.RoomRole != BoardCommunication.RoomRoleOf(board.RoleOf(u)!)))
             .ToDictionary(u => u, u => BoardCommunication.RoomRoleOf(board.RoleOf(u)!), StringComparer.Ordinal);
-        var threadId = board.ChatThreadId ?? work.ThreadId;
         var roomId = board.RoomId ?? work.RoomId;
 
         var outOfThread = new HashSet<string>(work.OutOfThread, StringComparer.Ordinal);
+        var threadSettled = threadId is null || inThread is not null;
         if (threadId is not null)
         {
             foreach (var user in remove.Where(u => !outOfThread.Contains(u)))
@@ -244,6 +266,11 @@ public sealed class CommunicationSync(BoardStore store, AcsChatClient chat, AcsR
                 }
 
                 outOfThread.Add(user);
+            }
+
+            if (inThread is not null)
+            {
+                threadSettled = await RemoveOutsidersAsync(work.BoardId, threadId, inThread, board, people, remove, failures, cancellationToken);
             }
         }
         else
@@ -279,7 +306,7 @@ public sealed class CommunicationSync(BoardStore store, AcsChatClient chat, AcsR
             outOfRoom.UnionWith(remove);
         }
 
-        if (remove.All(outOfThread.Contains) && roomDone)
+        if (remove.All(outOfThread.Contains) && roomDone && threadSettled)
         {
             await store.SettleCommunicationParticipantsAsync(work.BoardId, remove, roomId is null ? new Dictionary<string, string>() : roles, cancellationToken);
             logger.LogInformation("Board {BoardId}: {Removed} users taken out of its thread and room, {Roles} room roles changed", work.BoardId, remove.Count, roles.Count);
@@ -289,9 +316,36 @@ public sealed class CommunicationSync(BoardStore store, AcsChatClient chat, AcsR
         // The users and roles still to do, with what each side already did (the rest is decided again next run).
         return new CommunicationWork(work.BoardId, threadId, roomId, remove, roomDone ? new Dictionary<string, string>() : roles)
         {
+            // Outsiders not yet out of the thread are found again by listing it next run.
+            Reconcile = !threadSettled,
             OutOfThread = outOfThread.Where(remove.Contains).ToList(),
             OutOfRoom = outOfRoom.Where(remove.Contains).ToList(),
         };
+    }
+
+    // Takes out of the thread everyone listed in it who is neither the controller nor a user the board lets post (and
+    // not already being removed); true when none is left.
+    private async Task<bool> RemoveOutsidersAsync(
+        string boardId, string threadId, IReadOnlyList<string> inThread, BoardMetadata board, IReadOnlyDictionary<string, CommunicationParticipant> people,
+        List<string> removing, List<Exception> failures, CancellationToken cancellationToken)
+    {
+        var controllerId = await controller.GetIdAsync(cancellationToken);
+        var kept = people.Where(p => BoardCommunication.MayPost(board.RoleOf(p.Key)) || removing.Contains(p.Key)).Select(p => p.Value.AcsUserId).ToHashSet(StringComparer.Ordinal);
+        var outsiders = inThread.Where(id => id != controllerId && !kept.Contains(id)).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var acsUserId in outsiders)
+        {
+            if (!await StepAsync(failures, () => chat.RemoveParticipantAsync(threadId, acsUserId, cancellationToken)))
+            {
+                return false;
+            }
+        }
+
+        if (outsiders.Count > 0)
+        {
+            logger.LogInformation("Board {BoardId}: {Count} participants the board does not let post taken out of its thread", boardId, outsiders.Count);
+        }
+
+        return true;
     }
 
     // One step against ACS (or storage); a failure is collected rather than thrown, so the other steps still run.

@@ -71,40 +71,6 @@ public static class ClientPrincipalReader
         }
     }
 
-    /// <summary>
-    /// Whether the principal in <paramref name="headers"/> carries the app role <paramref name="role"/>: a claim whose
-    /// type is the principal's <c>role_typ</c> (or <c>roles</c>, as Entra names it) with that value.
-    /// </summary>
-    public static bool HasRole(IHeaderDictionary headers, string role)
-    {
-        ArgumentNullException.ThrowIfNull(headers);
-        var encoded = headers[PrincipalHeader].ToString();
-        if (encoded.Length is 0 or > MaxPrincipalLength)
-        {
-            return false;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(Convert.FromBase64String(encoded));
-            var principal = document.RootElement;
-            if (principal.ValueKind != JsonValueKind.Object || !principal.TryGetProperty("claims", out var claims) || claims.ValueKind != JsonValueKind.Array)
-            {
-                return false;
-            }
-
-            var roleType = principal.TryGetProperty("role_typ", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString() : "roles";
-            return claims.EnumerateArray().Any(claim =>
-                claim.ValueKind == JsonValueKind.Object
-                && claim.TryGetProperty("typ", out var typ) && typ.ValueKind == JsonValueKind.String && (typ.GetString() == roleType || typ.GetString() == "roles")
-                && claim.TryGetProperty("val", out var val) && val.ValueKind == JsonValueKind.String && val.GetString() == role);
-        }
-        catch (Exception ex) when (ex is FormatException or JsonException)
-        {
-            return false;
-        }
-    }
-
     private static string? ClaimValue(JsonElement principal, string type)
     {
         if (!principal.TryGetProperty("claims", out var claims) || claims.ValueKind != JsonValueKind.Array)

@@ -171,11 +171,13 @@ public sealed class AcsTokenService(AcsIdentityClient acs, AcsIdentityMappingSto
             throw new InvalidRequestException("scopes must not be empty; omit it to get every allowed scope.");
         }
 
-        var refused = requested.Where(s => !allowed.Contains(s, StringComparer.Ordinal)).ToList();
+        // chat and chat.join are refused whatever the settings say: they would let any participant delete the board's
+        // thread, change its topic or add and remove participants (acs-identity.md §5); only the controller holds chat.
+        var refused = requested.Where(s => !allowed.Contains(s, StringComparer.Ordinal) || !AcsOptions.UserScopes.Contains(s)).ToList();
         if (refused.Count > 0)
         {
             throw new InvalidRequestException(
-                $"Scope(s) {string.Join(", ", refused.Select(s => $"'{Truncate(s)}'"))} are not allowed; allowed: {string.Join(", ", allowed)}.");
+                $"Scope(s) {string.Join(", ", refused.Select(s => $"'{Truncate(s)}'"))} are not allowed; allowed: {string.Join(", ", allowed.Where(AcsOptions.UserScopes.Contains))}.");
         }
 
         return requested.Distinct(StringComparer.Ordinal).ToList();

@@ -6,6 +6,7 @@ namespace Collab.LocalHost.Hosting;
 /// markup cannot run any), connections to the app's origin, to Web PubSub (<c>ws:</c> to the local emulator,
 /// <c>wss:</c> to Azure) and to ACS chat over https (an Azure Communication Services resource, or the local ACS
 /// emulator's https origin on localhost), images from the app and the ones it makes, and no framing by other sites.
+/// The one difference from production: only here may the page reach <c>https://localhost:*</c>.
 /// </summary>
 public static class WebAppHeaders
 {
