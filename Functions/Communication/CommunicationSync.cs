@@ -234,7 +234,18 @@ public sealed class CommunicationSync(BoardStore store, AcsChatClient chat, AcsR
         IReadOnlyList<string>? inThread = null;
         if (threadId is not null)
         {
-            await StepAsync(failures, async () => inThread = await chat.ListParticipantsAsync(threadId, cancellationToken));
+            await StepAsync(failures, async () =>
+            {
+                try
+                {
+                    inThread = await chat.ListParticipantsAsync(threadId, cancellationToken);
+                }
+                catch (AcsRequestException ex) when (ex.IsNotFound)
+                {
+                    // The thread is gone: no one is in it any more.
+                    inThread = [];
+                }
+            });
         }
 
         if (await store.GetMetadataAsync(work.BoardId, cancellationToken) is not { } current)
