@@ -167,7 +167,7 @@ public sealed class WorkerTelemetryTests(EmulatorHost emulators) : IClassFixture
         var lines = new List<string>();
         void Add(ReceivedSpan span, int depth)
         {
-            lines.Add($"{new string(' ', 2 * depth)}{span.Name} [{span.Scope}, {span.Kind}] {string.Join(", ", span.Attributes.Select(a => $"{a.Key}={a.Value}"))}");
+            lines.Add($"{new string(' ', 2 * depth)}{span.Name} [{span.Scope}, {span.Kind}, {span.TraceId[..6]}/{span.SpanId[..6]}<-{span.ParentSpanId?[..6]}] {string.Join(", ", span.Attributes.Select(a => $"{a.Key}={a.Value}"))}");
             foreach (var child in spans.Where(s => s.ParentSpanId == span.SpanId).OrderBy(s => s.Start))
             {
                 Add(child, depth + 1);

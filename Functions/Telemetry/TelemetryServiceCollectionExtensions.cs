@@ -18,10 +18,18 @@ namespace Collab.Functions.Telemetry;
 /// other <c>OTEL_*</c> settings apply too), to both when both are; with neither, nothing is registered and nothing is
 /// collected. <c>host.json</c> sets <c>telemetryMode</c> to <c>OpenTelemetry</c> so the host's own telemetry matches.
 /// </summary>
+/// <remarks>
+/// The host sends every invocation its trace context, sampled or not (a host that exports nothing, such as the local
+/// one, sends an unsampled one); the worker records its spans under either, so they keep the host's trace id, rather
+/// than dropping them with the default parent-based sampler. Azure Monitor's exporter applies its own sampling on top.
+/// </remarks>
 public static class TelemetryServiceCollectionExtensions
 {
     /// <summary>The Application Insights connection string App Service sets from the deployment.</summary>
     public const string AzureMonitorSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+
+    /// <summary>The worker's own source: its <c>Invoke</c> span per invocation, under the host's trace context.</summary>
+    public const string WorkerActivitySource = "Microsoft.Azure.Functions.Worker";
 
     /// <summary>The OTLP endpoint (gRPC by default; <c>OTEL_EXPORTER_OTLP_PROTOCOL</c> chooses http/protobuf).</summary>
     public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
@@ -41,7 +49,8 @@ public static class TelemetryServiceCollectionExtensions
         var telemetry = services.AddOpenTelemetry()
             .UseFunctionsWorkerDefaults()
             .WithTracing(tracing => tracing
-                .AddSource(CollabTelemetry.Name)
+                .SetSampler(new ParentBasedSampler(new AlwaysOnSampler(), remoteParentNotSampled: new AlwaysOnSampler()))
+                .AddSource(CollabTelemetry.Name, WorkerActivitySource)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation(http => http.FilterHttpRequestMessage = request => !IsHostChannel(request)))
             .WithMetrics(metrics => metrics.AddMeter(CollabTelemetry.Name));
