@@ -40,6 +40,8 @@ public sealed class WorkerTelemetryTests(EmulatorHost emulators) : IClassFixture
         Assert.Equal("connected", (await client.ReceiveAsync("system")).GetProperty("event").GetString());
         await client.SendAsync("""{"type":"event","event":"addShape","dataType":"json","ackId":1,"data":{"opId":"t1","shape":{"id":"s1","kind":"rect","color":"#1e90ff","width":2,"x":1,"y":1,"w":30,"h":40}}}""");
         Assert.True((await client.ReceiveAsync("ack")).GetProperty("success").GetBoolean());
+        await client.SendAsync("""{"type":"event","event":"addShape","dataType":"json","ackId":2,"data":{"opId":"t2","shape":{"id":"s2","kind":"blob"}}}""");
+        Assert.False((await client.ReceiveAsync("ack")).GetProperty("success").GetBoolean());
 
         var spans = await receiver.WaitForSpansAsync(
             all => all.Any(s => s.Name == Spans.Broadcast && Board(s) == boardId) && all.Any(s => s.Name == Spans.Token && Board(s) == boardId),
@@ -93,9 +95,9 @@ public sealed class WorkerTelemetryTests(EmulatorHost emulators) : IClassFixture
         // Neither the user's id nor the display name is an attribute anywhere.
         Assert.DoesNotContain(spans.SelectMany(s => s.Attributes.Values), v => v is string text && (text.Contains(aliceName, StringComparison.Ordinal)));
 
-        // Metrics: the warm-up operation and this one, each committed once, in batches of one.
+        // Metrics: the warm-up operation and this one, each committed once, in batches of one; the malformed one refused.
         var points = await receiver.WaitForMetricPointsAsync(
-            all => Latest(all, CollabTelemetry.Metrics.OperationsCommitted, p => (string?)p.Attributes[Tags.OpKind] == "addShape")?.Value >= 2
+            all => Latest(all, CollabTelemetry.Metrics.Refusals, p => (string?)p.Attributes[Tags.Reason] == CollabTelemetry.Reasons.Validation)?.Value >= 1 && Latest(all, CollabTelemetry.Metrics.OperationsCommitted, p => (string?)p.Attributes[Tags.OpKind] == "addShape")?.Value >= 2
                 && Latest(all, CollabTelemetry.Metrics.CommitDuration)?.Count >= 2
                 && Latest(all, CollabTelemetry.Metrics.BatchSize)?.Count >= 2,
             Wait);
@@ -108,6 +110,7 @@ public sealed class WorkerTelemetryTests(EmulatorHost emulators) : IClassFixture
         Assert.Equal((2UL, 2.0), (batches.Count, batches.Sum));
         Assert.True(Latest(points, CollabTelemetry.Metrics.LiveBoards)?.Value >= 1, "the live boards gauge counts the boards held");
         Assert.True(Latest(points, CollabTelemetry.Metrics.BoardConnections)?.Count >= 1, "presence records the board's connections");
+        Assert.Equal(1.0, Latest(points, CollabTelemetry.Metrics.Refusals, p => (string?)p.Attributes[Tags.Reason] == CollabTelemetry.Reasons.Validation)!.Value);
     }
 
     /// <summary>Without an exporter's setting the worker registers no OpenTelemetry at all, and a stroke commits as ever.</summary>
