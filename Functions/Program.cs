@@ -1,6 +1,7 @@
 using Collab.Functions;
 using Collab.Functions.Configuration;
 using Collab.Functions.Pipeline;
+using Collab.Functions.Telemetry;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
@@ -12,6 +13,7 @@ builder.ConfigureFunctionsWebApplication();
 
 // Outermost first: security headers on every response, errors become problems, then the checks a [SignedIn] /
 // [RateLimited] function declares.
+builder.UseMiddleware<RequestActivityMiddleware>();
 builder.UseMiddleware<SecurityHeadersMiddleware>();
 builder.UseMiddleware<ProblemResponseMiddleware>();
 builder.UseMiddleware<BrowserOriginMiddleware>();
@@ -23,4 +25,5 @@ builder.UseMiddleware<UserRateLimitMiddleware>();
 builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
 builder.Services.AddCollab(builder.Configuration);
+builder.Services.AddCollabTelemetryExport(builder.Configuration);
 builder.Build().Run();
