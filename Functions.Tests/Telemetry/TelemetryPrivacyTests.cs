@@ -192,7 +192,9 @@ public sealed class TelemetryPrivacyTests(EmulatorHost emulators) : IClassFixtur
         Assert.False(jwt.Success, $"{what} holds a JWT: ...{Around(text, jwt.Index)}...");
     }
 
-    private static string Around(string text, int at) => text.Substring(Math.Max(0, at - 60), Math.Min(text.Length - Math.Max(0, at - 60), 140));
+    // The text around a find, with protobuf's binary framing shown as dots.
+    private static string Around(string text, int at) =>
+        new([.. text.Substring(Math.Max(0, at - 60), Math.Min(text.Length - Math.Max(0, at - 60), 140)).Select(c => char.IsControl(c) || c > '~' ? '.' : c)]);
 
     /// <summary>Waits until no span or metric point has arrived for a second: the exporters have sent what they held.</summary>
     private static async Task QuietAsync(OtlpReceiver receiver)
