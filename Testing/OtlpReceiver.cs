@@ -54,13 +54,15 @@ public sealed class OtlpReceiver : IAsyncDisposable
     private readonly Bounded<ReceivedSpan> _spans;
     private readonly Bounded<ReceivedMetricPoint> _points;
     private readonly Bounded<string> _exports;
+    private readonly Bounded<byte[]> _rawExports;
 
-    private OtlpReceiver(WebApplication app, Bounded<ReceivedSpan> spans, Bounded<ReceivedMetricPoint> points, Bounded<string> exports, int capacity)
+    private OtlpReceiver(WebApplication app, Bounded<ReceivedSpan> spans, Bounded<ReceivedMetricPoint> points, Bounded<string> exports, Bounded<byte[]> rawExports, int capacity)
     {
         _app = app;
         _spans = spans;
         _points = points;
         _exports = exports;
+        _rawExports = rawExports;
         Capacity = capacity;
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         Endpoint = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
@@ -81,6 +83,13 @@ public sealed class OtlpReceiver : IAsyncDisposable
     /// <summary>Every export request received so far, as OTLP JSON: every string that left the process, for privacy checks.</summary>
     public IReadOnlyList<string> Exports => _exports.Snapshot();
 
+    /// <summary>
+    /// Every export request received so far in the protobuf wire format, with the fields the subset does not name (span
+    /// events and links, exemplars, status details, ...) kept as they came as unknown fields, which <see cref="Exports"/>
+    /// leaves out: strings are UTF-8 in it, so a search of these bytes covers every string that left the process.
+    /// </summary>
+    public IReadOnlyList<byte[]> RawExports => _rawExports.Snapshot();
+
     /// <summary>Starts a receiver on a free loopback port.</summary>
     public static async Task<OtlpReceiver> StartAsync(int capacity = 10_000)
     {
@@ -88,18 +97,19 @@ public sealed class OtlpReceiver : IAsyncDisposable
         var spans = new Bounded<ReceivedSpan>(capacity);
         var points = new Bounded<ReceivedMetricPoint>(capacity);
         var exports = new Bounded<string>(capacity);
+        var rawExports = new Bounded<byte[]>(capacity);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         // OTLP/gRPC over http:// is HTTP/2 with prior knowledge: the listener must not expect a TLS or HTTP/1.1 upgrade.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
-        builder.Services.AddSingleton(new TraceService(spans, exports));
-        builder.Services.AddSingleton(new MetricsService(points, exports));
+        builder.Services.AddSingleton(new TraceService(spans, exports, rawExports));
+        builder.Services.AddSingleton(new MetricsService(points, exports, rawExports));
         var app = builder.Build();
         app.MapGrpcService<TraceService>();
         app.MapGrpcService<MetricsService>();
         await app.StartAsync();
-        return new OtlpReceiver(app, spans, points, exports, capacity);
+        return new OtlpReceiver(app, spans, points, exports, rawExports, capacity);
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds for the spans received, or fails after <paramref name="timeout"/>.</summary>
@@ -181,11 +191,12 @@ public sealed class OtlpReceiver : IAsyncDisposable
         }
     }
 
-    private sealed class TraceService(Bounded<ReceivedSpan> spans, Bounded<string> exports) : Otlp.TraceService.TraceServiceBase
+    private sealed class TraceService(Bounded<ReceivedSpan> spans, Bounded<string> exports, Bounded<byte[]> rawExports) : Otlp.TraceService.TraceServiceBase
     {
         public override Task<ExportTraceServiceResponse> Export(ExportTraceServiceRequest request, ServerCallContext context)
         {
             exports.Add(JsonFormatter.Default.Format(request));
+            rawExports.Add(request.ToByteArray());
             foreach (var resource in request.ResourceSpans)
             {
                 var resourceAttributes = Attributes(resource.Resource?.Attributes ?? []);
@@ -213,11 +224,12 @@ public sealed class OtlpReceiver : IAsyncDisposable
         }
     }
 
-    private sealed class MetricsService(Bounded<ReceivedMetricPoint> points, Bounded<string> exports) : Otlp.MetricsService.MetricsServiceBase
+    private sealed class MetricsService(Bounded<ReceivedMetricPoint> points, Bounded<string> exports, Bounded<byte[]> rawExports) : Otlp.MetricsService.MetricsServiceBase
     {
         public override Task<ExportMetricsServiceResponse> Export(ExportMetricsServiceRequest request, ServerCallContext context)
         {
             exports.Add(JsonFormatter.Default.Format(request));
+            rawExports.Add(request.ToByteArray());
             foreach (var scope in request.ResourceMetrics.SelectMany(r => r.ScopeMetrics))
             {
                 var scopeName = scope.Scope?.Name ?? "";

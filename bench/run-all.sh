@@ -15,8 +15,8 @@ out=$(mktemp)
   echo '### Snapshot timer: 10 boards against 10,000 idle + 10 active'
   bench/SnapshotTimerLoad/run.sh 2>/dev/null | grep -E '^\|'
   echo
-  echo '### Peer comparison'
-  bench/compare.sh 2>/dev/null | grep -E '^(\||$)' | cat -s
+  echo '### Telemetry off vs on, then the peer comparison'
+  bench/compare.sh 2>/dev/null | grep -E '^(\||$|Telemetry on:)' | cat -s
   echo
   echo '### Full-size load'
   bench/reliability.sh 2>/dev/null | grep -E 'clients ×'

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Collab.Bench.PeerComparison;
 using Collab.Emulators;
 using Collab.Emulators.AcsIdentity;
 using Collab.Emulators.WebPubSub;
@@ -13,9 +14,12 @@ using Microsoft.Extensions.Logging;
 // Collab's endpoints against the Node peer baseline (bench/node-baseline/server.mjs), same machine, same load
 // generator, alternating rounds; Collab runs in the real isolated worker behind the local Functions host. Then the
 // floor: a constant answered by a bare in-process Kestrel and by a one-function app (bench/FloorApp) through the same
-// host and worker, which isolates the host's per-request overhead. Usage: bench/compare.sh (starts Azurite).
+// host and worker, which isolates the host's per-request overhead. First of all, the cost of telemetry: the same
+// Collab with its OpenTelemetry off and on (OTLP/gRPC to a sink in this process), alternating. Usage:
+// bench/compare.sh [telemetry] (starts Azurite; with "telemetry", only the telemetry table).
 var blobEndpoint = args.Length > 0 ? args[0] : "http://127.0.0.1:10000/devstoreaccount1";
 var root = args.Length > 1 ? args[1] : Directory.GetCurrentDirectory();
+var telemetryOnly = args.Length > 2 && args[2] == "telemetry";
 const string Key = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 const string Hub = "bench";
 const string FluidTenant = "bench-tenant";
@@ -59,6 +63,68 @@ await using var ours = await LocalFunctionsHost.StartAsync(
     logging);
 var oursStarted = startClock.Elapsed;
 var oursFirstAnswer = await FirstAnswerAsync(ours.BaseAddress, "api/health", startClock);
+
+// Telemetry on: the exporter as the default configuration ships it (no sampler set, so every trace is recorded; the
+// batch span processor's and the metric reader's default intervals and limits) to an OTLP/gRPC sink that answers each
+// export at once, as a collector beside the app would; only OTEL_EXPORTER_OTLP_ENDPOINT differs from the side above.
+var otlpSink = await OtlpSink.StartAsync();
+await using var oursTelemetry = await LocalFunctionsHost.StartAsync(
+    new LocalHostOptions { Url = "http://127.0.0.1:0", FunctionAppDirectory = functionApp, WebRoot = "" },
+    new Dictionary<string, string?>(settings, StringComparer.OrdinalIgnoreCase) { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlpSink.Endpoint.AbsoluteUri },
+    logging);
+await FirstAnswerAsync(oursTelemetry.BaseAddress, "api/health", Stopwatch.StartNew());
+
+var oursClients = await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(i => SignedInClientAsync(ours.BaseAddress, $"bench-user-{i}")));
+// Negotiate and operations are admitted only on boards that exist: public ones, so every bench user may draw. Each
+// instance that commits gets boards of its own (peer-, tel-), as instances behind a load balancer would hold theirs.
+foreach (var boardId in Enumerable.Range(0, 8).SelectMany(k => new[] { $"board-{k}", $"peer-board-{k}", $"tel-board-{k}" }))
+{
+    using var created = await oursClients[0].PutAsync($"api/boards/{boardId}", new StringContent("""{"title":"bench","visibility":"public"}""", Encoding.UTF8, "application/json"));
+    created.EnsureSuccessStatusCode();
+}
+
+// A Fluid token is for the container recorded on its board.
+foreach (var k in Enumerable.Range(0, 8))
+{
+    using var recorded = await oursClients[0].PutAsync($"api/boards/board-{k}/fluid", new StringContent($$"""{"containerId":"doc-{{k}}"}""", Encoding.UTF8, "application/json"));
+    recorded.EnsureSuccessStatusCode();
+}
+
+using (var oursWorker = Process.GetProcessById(ours.Worker.Current!.ProcessId))
+using (var telemetryWorker = Process.GetProcessById(oursTelemetry.Worker.Current!.ProcessId))
+{
+    var telemetryClients = await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(i => SignedInClientAsync(oursTelemetry.BaseAddress, $"bench-user-{i}")));
+    Console.WriteLine($"| Telemetry off vs on ({Concurrency} concurrent, {Rounds} alternating rounds of {roundLength.TotalSeconds:0} s) | Off req/s | On req/s | On / off | Off p99 | On p99 | Off CPU per request (worker) | On CPU per request (worker) |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|");
+    await CompareTelemetryAsync("negotiate (`POST /api/boards/{id}/negotiate`)", oursClients, telemetryClients, (client, n) => new HttpRequestMessage(HttpMethod.Post, $"api/boards/board-{n % 8}/negotiate"));
+    await CompareTelemetryAsync("Fluid token (`GET /api/fluid/token`)", oursClients, telemetryClients, (client, n) => new HttpRequestMessage(HttpMethod.Get, $"api/fluid/token?tenantId={FluidTenant}&documentId=doc-{n % 8}&boardId=board-{n % 8}"));
+    await CompareTelemetryAsync(
+        "event handler `addShape`, full (persisted to Azurite + broadcast)",
+        Clients(ours.BaseAddress, Concurrency),
+        Clients(oursTelemetry.BaseAddress, Concurrency),
+        (client, n) => AddShape(client, n),
+        (client, n) => AddShape(client, n, "tel-board"));
+    Console.WriteLine();
+    Console.WriteLine($"Telemetry on: the sink took {otlpSink.Requests:N0} OTLP export requests ({otlpSink.Bytes / 1024.0 / 1024.0:N1} MiB, {otlpSink.TraceRequests:N0} of them traces).");
+    if (otlpSink.TraceRequests == 0)
+    {
+        throw new InvalidOperationException("The telemetry-on worker exported no traces: the comparison measured nothing.");
+    }
+
+    async Task CompareTelemetryAsync(string name, HttpClient[] offClients, HttpClient[] onClients, Func<int, int, HttpRequestMessage> request, Func<int, int, HttpRequestMessage>? onRequest = null)
+    {
+        var (off, on) = await AlternateAsync(offClients, onClients, request, oursWorker, telemetryWorker, onRequest);
+        Console.WriteLine($"| {name} | {off.Rate:N0} | {on.Rate:N0} | **{on.Rate / off.Rate:P0}** | {off.P99:F2} ms | {on.P99:F2} ms | {off.OwnCpu + off.WorkerCpu:N0} µs ({off.WorkerCpu:N0}) | {on.OwnCpu + on.WorkerCpu:N0} µs ({on.WorkerCpu:N0}) |");
+    }
+}
+
+await otlpSink.DisposeAsync();
+if (telemetryOnly)
+{
+    return;
+}
+
+Console.WriteLine();
 
 var handlerOnlySettings = new Dictionary<string, string?>(settings, StringComparer.OrdinalIgnoreCase) { ["Boards:HandlerOnly"] = "true" };
 startClock.Restart();
@@ -104,22 +170,7 @@ var nodeUrl = new Uri($"http://127.0.0.1:{nodePort}/");
 
 try
 {
-    var oursClients = await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(i => SignedInClientAsync(ours.BaseAddress, $"bench-user-{i}")));
     var nodeClients = Enumerable.Range(0, Concurrency).Select(i => PrincipalClient(nodeUrl, $"bench-user-{i}")).ToArray();
-    // Negotiate and operations are admitted only on boards that exist: public ones, so every bench user may draw.
-    foreach (var boardId in Enumerable.Range(0, 8).SelectMany(k => new[] { $"board-{k}", $"peer-board-{k}" }))
-    {
-        using var created = await oursClients[0].PutAsync($"api/boards/{boardId}", new StringContent("""{"title":"bench","visibility":"public"}""", Encoding.UTF8, "application/json"));
-        created.EnsureSuccessStatusCode();
-    }
-
-    // A Fluid token is for the container recorded on its board.
-    foreach (var k in Enumerable.Range(0, 8))
-    {
-        using var recorded = await oursClients[0].PutAsync($"api/boards/board-{k}/fluid", new StringContent($$"""{"containerId":"doc-{{k}}"}""", Encoding.UTF8, "application/json"));
-        recorded.EnsureSuccessStatusCode();
-    }
-
     using var oursWorker = Process.GetProcessById(ours.Worker.Current!.ProcessId);
     using var handlerOnlyWorker = Process.GetProcessById(oursHandlerOnly.Worker.Current!.ProcessId);
     Console.WriteLine($"| Endpoint ({Concurrency} concurrent, {Rounds} alternating rounds of {roundLength.TotalSeconds:0} s) | Collab req/s | Node req/s | Ratio | Collab p99 | Node p99 | Collab CPU per request | Node CPU per request |");
@@ -165,16 +216,18 @@ async Task CompareAsync(HttpClient[] oursClients, Process oursWorker, HttpClient
 // A 2-second warm-up each, then rounds alternating between the two, so that drift on the shared cores hits both.
 // CPU is counted for this process (load generator, in-process servers, the host's front door) and, when given, a
 // worker process.
-async Task<(Summary First, Summary Second)> AlternateAsync(HttpClient[] first, HttpClient[] second, Func<int, int, HttpRequestMessage> request, Process? firstWorker = null, Process? secondWorker = null)
+// The second side sends secondRequest's requests when given.
+async Task<(Summary First, Summary Second)> AlternateAsync(HttpClient[] first, HttpClient[] second, Func<int, int, HttpRequestMessage> request, Process? firstWorker = null, Process? secondWorker = null, Func<int, int, HttpRequestMessage>? secondRequest = null)
 {
+    secondRequest ??= request;
     var firstRounds = new List<Round>();
     var secondRounds = new List<Round>();
     await DriveAsync(first, request, TimeSpan.FromSeconds(2), firstWorker);
-    await DriveAsync(second, request, TimeSpan.FromSeconds(2), secondWorker);
+    await DriveAsync(second, secondRequest, TimeSpan.FromSeconds(2), secondWorker);
     for (var round = 0; round < Rounds; round++)
     {
         firstRounds.Add(await DriveAsync(first, request, roundLength, firstWorker));
-        secondRounds.Add(await DriveAsync(second, request, roundLength, secondWorker));
+        secondRounds.Add(await DriveAsync(second, secondRequest, roundLength, secondWorker));
     }
 
     return (Summarise(firstRounds), Summarise(secondRounds));
@@ -257,8 +310,8 @@ static async Task<TimeSpan> FirstAnswerAsync(Uri baseAddress, string path, Stopw
     }
 }
 
-static HttpRequestMessage AddShape(int worker, int n) =>
-    Collab.Bench.SignedAddShape.Create(new Uri("api/eventhandler", UriKind.Relative), Hub, Key, $"conn-{worker}", $"user-{worker}", $"peer-board-{worker % 8}", n);
+static HttpRequestMessage AddShape(int worker, int n, string boards = "peer-board") =>
+    Collab.Bench.SignedAddShape.Create(new Uri("api/eventhandler", UriKind.Relative), Hub, Key, $"conn-{worker}", $"user-{worker}", $"{boards}-{worker % 8}", n);
 
 static HttpClient[] Clients(Uri baseAddress, int count) =>
     Enumerable.Range(0, count).Select(_ => new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 4 }) { BaseAddress = baseAddress }).ToArray();
