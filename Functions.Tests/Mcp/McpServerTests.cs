@@ -1,0 +1,83 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Collab.Boards.Model;
+using Collab.Functions.Tests.Infrastructure;
+using Collab.Testing;
+
+namespace Collab.Functions.Tests.Mcp;
+
+/// <summary>
+/// <c>/api/mcp</c> through the local host and the real worker, driven by the unmodified <c>@modelcontextprotocol/sdk</c>
+/// client under Node (<c>conformance/mcp.mjs</c>, Streamable HTTP client transport, protocol negotiated by the SDKs).
+/// The caller signs in as every other endpoint's does (the dev sign-in cookie the local host turns into the Easy Auth
+/// principal headers). The board's live channel is the Web PubSub group of shared/protocols/web-pubsub.md §7.
+/// </summary>
+public sealed class McpServerTests(StackFixture fixture) : IClassFixture<StackFixture>
+{
+    private LocalStack Stack => fixture.Stack;
+
+    /// <summary>Initialize, tools and schemas, a batch committed once under one key and broadcast with the agent's name, read back, remove, update, SVG, prompts, invalid arguments.</summary>
+    [Fact]
+    public Task TheOwnersAgent_DrawsReadsAndExports() => RunAsync("owner");
+
+    /// <summary>A viewer's agent reads; its writes are tool errors naming the reason, and nothing is stored.</summary>
+    [Fact]
+    public Task AViewersAgent_IsRefusedWrites() => RunAsync("viewer");
+
+    /// <summary>A stranger's agent learns nothing of a private board: every tool answers as for a board that does not exist.</summary>
+    [Fact]
+    public Task AStrangersAgent_GetsNothingFromAPrivateBoard() => RunAsync("stranger");
+
+    /// <summary>No principal: 401 with the bearer challenge (MCP authorization, RFC 9728 §5.1); a session id works only for its user.</summary>
+    [Fact]
+    public Task WithoutSignIn_TheChallengeNamesTheProtectedResourceMetadata() => RunAsync("unauthenticated");
+
+    /// <summary>The log entry's <c>agent</c> is optional: an entry written before it reads unchanged, and a user's own entry carries none.</summary>
+    [Fact]
+    public void TheAgentField_IsOptionalInTheLog()
+    {
+        const string old = """{"seq":1,"opId":"o1","author":"alice","at":"2026-11-01T10:00:00+00:00","op":{"type":"removeShape","shapeId":"s1"}}""";
+
+        var entry = JsonSerializer.Deserialize<LoggedOperation>(old, BoardJson.Options)!;
+
+        Assert.Null(entry.Agent);
+        Assert.Equal(old, JsonSerializer.Serialize(entry, BoardJson.Options));
+        Assert.Contains("\"agent\":\"Claude\"", JsonSerializer.Serialize(entry with { Agent = "Claude" }, BoardJson.Options), StringComparison.Ordinal);
+    }
+
+    private async Task RunAsync(string scenario)
+    {
+        var owner = BoardApi.NewUser("owner");
+        var viewer = BoardApi.NewUser("viewer");
+        var stranger = BoardApi.NewUser("stranger");
+        using var client = await Stack.SignInAsync(owner);
+        var boardId = BoardApi.NewBoardId();
+        using (var created = await client.PutAsJsonAsync($"api/boards/{boardId}", new
+        {
+            title = "Agents",
+            visibility = "private",
+            members = new[] { new { userId = LocalStack.UserIdOf(viewer), role = "viewer" } },
+        }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        await NodeScript.AssertPassesAsync("mcp.mjs", new Dictionary<string, string>
+        {
+            ["BASE_URL"] = Stack.BaseAddress.AbsoluteUri.TrimEnd('/'),
+            ["BOARD_ID"] = boardId,
+            ["OWNER_ID"] = LocalStack.UserIdOf(owner),
+            ["OWNER_COOKIE"] = await CookieOfAsync(owner),
+            ["VIEWER_COOKIE"] = await CookieOfAsync(viewer),
+            ["STRANGER_COOKIE"] = await CookieOfAsync(stranger),
+        }, scenario);
+    }
+
+    private async Task<string> CookieOfAsync(string name)
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = Stack.BaseAddress };
+        using var signIn = await http.PostAsync("/.auth/login/dev", new FormUrlEncodedContent(new Dictionary<string, string> { ["name"] = name }));
+        return string.Join("; ", signIn.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]));
+    }
+}
