@@ -17,6 +17,8 @@ namespace Collab.Functions.Mcp;
 /// </summary>
 public abstract class BoardTool : McpServerTool
 {
+    private static readonly TimeSpan UnavailableRetry = TimeSpan.FromSeconds(5);
+
     private readonly Tool _tool;
     private readonly IReadOnlySet<string> _arguments;
     private readonly ILogger _logger;
@@ -66,6 +68,12 @@ public abstract class BoardTool : McpServerTool
         {
             _logger.LogInformation("Tool {Tool} for user {UserId} refused: {Code}", _tool.Name, user.UserId, ex.Code);
             return Error(ex.Code, ex.Message, (ex as RateLimitedException)?.RetryAfter ?? (ex as UnavailableException)?.RetryAfter);
+        }
+        catch (Exception ex) when (DependencyFailure.IsUnavailable(ex))
+        {
+            // What the HTTP endpoints answer with 503: nothing the agent did wrong, and a retry (same key) is safe.
+            _logger.LogWarning("Tool {Tool} for user {UserId} failed: a dependency is unavailable ({Error})", _tool.Name, user.UserId, ex.GetType().Name);
+            return Error("upstream-unavailable", "A dependency is unavailable; retry later (writes: with the same idempotencyKey).", UnavailableRetry);
         }
     }
 
