@@ -33,6 +33,21 @@ public sealed class McpServerTests(StackFixture fixture) : IClassFixture<StackFi
     [Fact]
     public Task WithoutSignIn_TheChallengeNamesTheProtectedResourceMetadata() => RunAsync("unauthenticated");
 
+    /// <summary>
+    /// The README's MCP Inspector command, unmodified (its CLI, as an agent developer runs it): it connects with the
+    /// header, lists the tools, and its <c>--strict</c> schema-portability check finds no error (exit 6 otherwise).
+    /// </summary>
+    [Fact]
+    public async Task TheMcpInspector_ConnectsAndFindsTheToolSchemasPortable()
+    {
+        var cookie = await CookieOfAsync(BoardApi.NewUser("inspector"));
+
+        await NodeScript.AssertPassesAsync(
+            "node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js",
+            new Dictionary<string, string>(),
+            "--cli", new Uri(Stack.BaseAddress, "api/mcp").AbsoluteUri, "--transport", "http", "--header", "Cookie: " + cookie, "--method", "tools/list", "--strict");
+    }
+
     /// <summary>The log entry's <c>agent</c> is optional: an entry written before it reads unchanged, and a user's own entry carries none.</summary>
     [Fact]
     public void TheAgentField_IsOptionalInTheLog()
