@@ -187,6 +187,29 @@ const scenarios = {
     await assert.rejects(client.readResource({ uri: `collab://boards/${BOARD_ID}/board.svg` }), /board-not-found/);
   },
 
+  // The live path's operation rate: a full batch uses the burst, a second one at once is refused whole.
+  async rate() {
+    const { client } = await connect("OWNER");
+    const many = (prefix) => Array.from({ length: 40 }, (_, i) => ({ id: `${prefix}${i}`, kind: "circle", color: "#00aa00", x: i * 10, y: 10, r: 4 }));
+    assert.equal(json(await call(client, "add_shapes", { boardId: BOARD_ID, idempotencyKey: randomUUID(), shapes: many("a") })).committed.length, 40);
+    const limited = await call(client, "add_shapes", { boardId: BOARD_ID, idempotencyKey: randomUUID(), shapes: many("b") });
+    assert.match(refusal(limited), /^too-many-operations: /);
+    assert.ok(limited.structuredContent.retryAfterSeconds >= 1, "says how long to wait");
+    assert.equal(json(await call(client, "get_board", { boardId: BOARD_ID })).shapeCount, 40, "nothing of the refused batch was stored");
+    assert.match(refusal(await call(client, "add_shapes", { boardId: BOARD_ID, idempotencyKey: randomUUID(), shapes: many("c").concat(many("d")) })), /shapes must be an array of 1 to 40 items/);
+  },
+
+  // Run with Boards:MaxShapes = 5: the size cap refuses the shapes beyond it, and the others commit.
+  async full() {
+    const { client } = await connect("OWNER");
+    const seven = Array.from({ length: 7 }, (_, i) => ({ kind: "rect", color: "#123456", x: i * 20, y: 0, w: 10, h: 10 }));
+    const result = json(await call(client, "add_shapes", { boardId: BOARD_ID, idempotencyKey: randomUUID(), shapes: seven }));
+    assert.equal(result.committed.length, 5);
+    assert.equal(result.refused.length, 2);
+    assert.match(result.refused[0].reason, /maximum of 5 shapes/);
+    assert.equal(json(await call(client, "get_board", { boardId: BOARD_ID })).shapeCount, 5);
+  },
+
   // Without a principal: 401 with the challenge that names the protected-resource metadata; and a session id is
   // honoured only for the user it was issued to.
   async unauthenticated() {

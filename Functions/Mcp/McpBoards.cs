@@ -177,9 +177,17 @@ public sealed class McpBoards(
     /// <summary>The shape id an <c>add_shapes</c> item without one gets: stable for the key, so a retry adds the same shape.</summary>
     public static string DefaultShapeId(string idempotencyKey, int index) => $"{OpIdPrefix("shape", idempotencyKey)}-{index}";
 
-    /// <summary>The <c>kind</c> a shape's JSON carries.</summary>
-    public static string KindOf(Shape shape) =>
-        JsonSerializer.SerializeToElement(shape, BoardJson.Options).GetProperty("kind").GetString()!;
+    /// <summary>The <c>kind</c> a shape's JSON carries (<see cref="Shape"/>'s discriminators).</summary>
+    public static string KindOf(Shape shape) => shape switch
+    {
+        PolylineShape => "polyline",
+        LineShape => "line",
+        RectShape => "rect",
+        EllipseShape => "ellipse",
+        CircleShape => "circle",
+        TextShape => "text",
+        _ => throw new ArgumentOutOfRangeException(nameof(shape), shape?.GetType().Name, "Not a shape kind."),
+    };
 
     private static string RateKey(SignedInUser user, string agent) => $"mcp\n{user.UserId}\n{agent}";
 
