@@ -8,6 +8,7 @@ using Collab.Functions.Boards;
 using Collab.Functions.Communication;
 using Collab.Functions.Health;
 using Collab.Functions.Hub;
+using Collab.Functions.Mcp;
 using Collab.Functions.Pipeline;
 using Collab.Functions.Storage;
 using Collab.Functions.Tokens;
@@ -105,6 +106,7 @@ public static class CollabServiceCollectionExtensions
         services.AddTransient<CommunicationSync>();
         services.AddTransient<BoardCommunication>();
         services.AddTransient<AcsEventsWebhook>();
+        services.AddCollabMcp();
 
         AddHealth(services);
         return services;

@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { RoomsClient } from "@azure/communication-rooms";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { chromium } from "playwright-core";
 import { runScenario } from "../conformance/scenario.mjs";
 
@@ -63,6 +65,15 @@ async function say(page, text) {
   await page.press("#chat-input", "Enter");
   await page.waitForFunction(() => document.getElementById("chat-input").value === "");
 }
+
+// The shapes as drawn, without who drew them: a reloaded page draws the board's state, which names no authors (only
+// the ops a page receives do).
+const drawn = (page) => page.locator("#shapes [data-shape-id]").evaluateAll((shapes) => shapes.map((shape) => {
+  const copy = shape.cloneNode(true);
+  copy.querySelector("title")?.remove();
+  copy.removeAttribute("data-author-label");
+  return copy.outerHTML;
+}).join(""));
 
 const connected = (page, timeout = 10000) => page.waitForSelector("#connection[data-state=connected]", { timeout });
 const shapeCount = (page) => page.locator("#shapes [data-shape-id]").count();
@@ -206,12 +217,13 @@ const scenarios = {
     assert.equal(await alice.locator("#shapes rect").count(), 0, "undo removed the rectangle");
     await alice.click("#redo");
     await alice.waitForFunction(() => document.querySelectorAll("#shapes rect").length === 1);
-    const before = await alice.locator("#shapes").innerHTML();
+    const before = await drawn(alice);
+    assert.deepEqual(await alice.locator("#shapes [data-author-label]").evaluateAll((shapes) => shapes.map((s) => s.dataset.authorLabel)), ["Alice", "Alice"]);
 
     await alice.reload();
     await connected(alice);
     await alice.waitForFunction(() => document.querySelectorAll("#shapes [data-shape-id]").length === 2);
-    assert.equal(await alice.locator("#shapes").innerHTML(), before);
+    assert.equal(await drawn(alice), before);
     assert.equal(alice.url(), url);
   },
 
@@ -364,6 +376,53 @@ const scenarios = {
     await alice.evaluate(() => { for (let i = 0; i < 150; i++) document.getElementById("clear").click(); });
     await alice.waitForSelector("#message:not([hidden])", { timeout: 15000 });
     assert.match(await alice.textContent("#message"), /Not saved \(too many changes at once; wait a moment and try again\)/);
+  },
+
+  // An AI agent on Alice's behalf: her page's "Connect an AI agent" gives a token (POST /.auth/agent-token) and a
+  // client configuration; the unmodified MCP SDK client, configured with exactly that, calls add_shapes on /api/mcp
+  // (the local host maps the bearer token to Alice's principal, as Easy Auth does on Azure). Bob's page, and hers,
+  // show the shape within a second, labelled "Alice's assistant (browser-agent)" (the agent name is the client's
+  // clientInfo.name, the op's log entry's `agent`).
+  async agentDrawsLive() {
+    const alice = await signIn("Alice");
+    const url = await createBoard(alice, "Agent canvas");
+    const bob = await signIn("Bob");
+    await open(bob, url);
+    await bob.waitForSelector("#presence li:has-text('Alice')");
+    await alice.waitForSelector("#presence li:has-text('Bob')");
+
+    await alice.click("#agent-panel summary");
+    await alice.click("#agent-token");
+    await alice.waitForSelector("#agent-details:not([hidden])");
+    const config = JSON.parse(await alice.locator("#agent-config").innerText());
+    const server = config.mcpServers.collab;
+    assert.equal(server.url, `${base}/api/mcp`);
+    assert.match(server.headers.Authorization, /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+    const expiresOn = Date.parse(await alice.locator("#agent-expiry").getAttribute("datetime"));
+    assert.ok(expiresOn > Date.now() && expiresOn <= Date.now() + 12 * 3600 * 1000 + 60000, "valid for at most 12 hours");
+
+    const agent = new Client({ name: "browser-agent", version: "1.0.0" });
+    await agent.connect(new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: server.headers } }));
+    try {
+      const result = await agent.callTool({
+        name: "add_shapes",
+        arguments: { boardId: boardOf(url), idempotencyKey: "browser-agent-1", shapes: [{ id: "agent-rect", kind: "rect", color: "#ff8800", x: 80, y: 90, w: 240, h: 120 }] },
+      });
+      assert.ok(!result.isError, `add_shapes: ${result.content?.[0]?.text}`);
+      const shapes = [bob, alice].map((page) => page.locator('#shapes rect[data-shape-id="agent-rect"]'));
+      await Promise.all(shapes.map((shape) => shape.waitFor({ timeout: 1000 })));
+      const label = "Alice's assistant (browser-agent)";
+      for (const shape of shapes) {
+        assert.equal(await shape.getAttribute("data-author-label"), label);
+        assert.equal(await shape.locator("title").textContent(), label, "the tooltip names the assistant");
+      }
+    } finally {
+      await agent.close();
+    }
+
+    // A person's own stroke is labelled with their name only.
+    await stroke(bob, [400, 300], [500, 350]);
+    await alice.waitForSelector("#shapes polyline[data-author-label='Bob']");
   },
 
   async privateBoardRefused() {

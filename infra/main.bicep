@@ -292,6 +292,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'FluidRelay__AllowLocalTenant', value: 'false' }
         { name: 'Boards__SnapshotSchedule', value: snapshotSchedule }
         { name: 'Cors__AllowedOrigins', value: join(corsAllowedOrigins, ',') }
+        // App Service Authentication's MCP support (preview): with this set it serves /.well-known/oauth-protected-resource
+        // (RFC 9728) naming the Entra issuer and this scope, and its 401s carry WWW-Authenticate resource_metadata, so
+        // MCP clients of /api/mcp discover how to sign in. The scope is the one App Service's registration defines.
+        { name: 'WEBSITE_AUTH_PRM_DEFAULT_WITH_SCOPES', value: mcpAgentScope }
       ]
     }
   }
@@ -301,6 +305,9 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     storageBlobDataOwner
   ]
 }
+
+// The delegated scope MCP clients ask Entra for: a bearer token for it makes the agent act as the signed-in user.
+var mcpAgentScope = 'api://${authClientId}/user_impersonation'
 
 resource authentication 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: functionApp
@@ -320,7 +327,8 @@ resource authentication 'Microsoft.Web/sites/config@2024-04-01' = {
           clientId: authClientId
           openIdIssuer: '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
         }
-        validation: { allowedAudiences: ['api://${authClientId}'] }
+        // v1 tokens name the app id URI; v2 tokens, which MCP clients get for mcpAgentScope, name the client id.
+        validation: { allowedAudiences: ['api://${authClientId}', authClientId] }
       }
     }
     login: { tokenStore: { enabled: true } }

@@ -1,6 +1,6 @@
 import { BoardChat } from "./board-chat.js";
 import { BoardConnection } from "./board-connection.js";
-import { BoardModel, renderShape } from "./board-model.js";
+import { BoardModel, authorLabel, renderShape } from "./board-model.js";
 
 const $ = (id) => document.getElementById(id);
 const PREVIEW_INTERVAL_MS = 50; // at most 20 preview updates per second
@@ -21,6 +21,8 @@ const redoStack = [];
 const pendingOwn = new Map();
 const remotePreviews = new Map();
 const buffered = new Map();
+// Display names by user id, from presence (bounded: the people seen on the current board).
+const names = new Map();
 
 class ApiError extends Error {
   constructor(message, status) {
@@ -234,6 +236,7 @@ function closeBoard() {
   pendingOwn.clear();
   remotePreviews.clear();
   buffered.clear();
+  names.clear();
   viewingSeq = null;
   $("previews").replaceChildren();
   setIndicator("offline");
@@ -282,6 +285,24 @@ function isValidShape(shape) {
     case "circle": return [shape.x, shape.y, shape.r].every(finite);
     case "text": return [shape.x, shape.y].every(finite) && typeof shape.text === "string" && shape.text.length <= 2000;
     default: return false;
+  }
+}
+
+// "Connect an AI agent": an agent token for the signed-in user (POST /.auth/agent-token, at most 12 hours) and an MCP
+// client configuration with it, ready to paste. The agent acts with this user's rights; its ops show as their assistant's.
+async function connectAgent() {
+  $("agent-token").disabled = true;
+  try {
+    const { token, expiresOn } = await (await api("/.auth/agent-token", { method: "POST" })).json();
+    const config = { mcpServers: { collab: { type: "http", url: `${location.origin}/api/mcp`, headers: { Authorization: `Bearer ${token}` } } } };
+    $("agent-config").textContent = JSON.stringify(config, null, 2);
+    $("agent-expiry").textContent = new Date(expiresOn).toLocaleString();
+    $("agent-expiry").dateTime = expiresOn;
+    $("agent-details").hidden = false;
+  } catch (error) {
+    showMessage(`Could not get an agent token: ${error.message}`);
+  } finally {
+    $("agent-token").disabled = false;
   }
 }
 
@@ -338,7 +359,7 @@ function applyEntry(entry) {
 }
 
 function renderAll(view = model) {
-  $("shapes").replaceChildren(...[...view.shapes.values()].map(renderShape));
+  $("shapes").replaceChildren(...[...view.shapes.values()].map((shape) => renderShape(shape, shapeAuthor(view, shape.id))));
   $("bg-color").setAttribute("fill", view.background.color ?? "#ffffff");
   const image = $("bg-image");
   if (view.background.image) {
@@ -350,7 +371,16 @@ function renderAll(view = model) {
   $("canvas").classList.toggle("readonly", viewingSeq !== null);
 }
 
+// The label of a shape's author, when the ops that made it were seen: the name, or the name's assistant for an agent.
+function shapeAuthor(view, shapeId) {
+  const by = view.authors.get(shapeId);
+  if (!by) return null;
+  const name = by.author === me.id ? me.name : names.get(by.author) ?? by.author;
+  return authorLabel(name, by.agent);
+}
+
 function renderPresence(presence) {
+  for (const user of presence.users) names.set(user.userId, user.name);
   $("presence-count").textContent = presence.count;
   $("presence").replaceChildren(...presence.users.map((user) => {
     const item = document.createElement("li");
@@ -549,6 +579,7 @@ function renderHistoryRange() {
 }
 
 function wirePanels() {
+  $("agent-token").addEventListener("click", connectAgent);
   $("members-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const members = parseMembers(new FormData(e.target).get("members"));

@@ -4,6 +4,8 @@ export class BoardModel {
   shapes = new Map();
   background = { color: null, image: null };
   chat = [];
+  // Who last drew or changed each shape: { author, agent? } from the op's log entry; unknown for a snapshot's shapes.
+  authors = new Map();
 
   static from(state) {
     const model = new BoardModel();
@@ -14,14 +16,20 @@ export class BoardModel {
     return model;
   }
 
-  // Applies { seq, author, at, op }; returns false when it is not the next seq.
-  apply({ seq, author, at, op }) {
+  // Applies { seq, author, at, op, agent? }; returns false when it is not the next seq.
+  apply({ seq, author, at, op, agent }) {
     if (seq !== this.seq + 1) return false;
+    const by = typeof agent === "string" && agent ? { author, agent } : { author };
     switch (op.type) {
-      case "addShape": this.shapes.set(op.shape.id, op.shape); break;
-      case "updateShape": if (this.shapes.has(op.shape.id)) this.shapes.set(op.shape.id, op.shape); break;
-      case "removeShape": this.shapes.delete(op.shapeId); break;
-      case "clear": this.shapes.clear(); break;
+      case "addShape": this.shapes.set(op.shape.id, op.shape); this.authors.set(op.shape.id, by); break;
+      case "updateShape":
+        if (this.shapes.has(op.shape.id)) {
+          this.shapes.set(op.shape.id, op.shape);
+          this.authors.set(op.shape.id, by);
+        }
+        break;
+      case "removeShape": this.shapes.delete(op.shapeId); this.authors.delete(op.shapeId); break;
+      case "clear": this.shapes.clear(); this.authors.clear(); break;
       case "setBackground":
         if (op.color !== undefined) this.background.color = op.color || null;
         if (op.image !== undefined) this.background.image = op.image || null;
@@ -36,7 +44,13 @@ export class BoardModel {
 
 const SVG = "http://www.w3.org/2000/svg";
 
-export function renderShape(shape) {
+// How authorship reads wherever it is shown: a person's name, or "{user}'s assistant ({agent})" for an AI agent's op.
+export function authorLabel(name, agent) {
+  return agent ? `${name}'s assistant (${agent})` : name;
+}
+
+// A shape with its author (a label, when known) as its tooltip and data-author-label.
+export function renderShape(shape, label) {
   const stroke = { stroke: shape.color, "stroke-width": shape.width, fill: shape.fill ?? "none", "stroke-linecap": "round", "stroke-linejoin": "round" };
   let element;
   switch (shape.kind) {
@@ -50,6 +64,12 @@ export function renderShape(shape) {
       element.textContent = shape.text;
   }
   element.dataset.shapeId = shape.id;
+  if (label) {
+    element.dataset.authorLabel = label;
+    const title = make("title", {});
+    title.textContent = label;
+    element.append(title);
+  }
   return element;
 }
 

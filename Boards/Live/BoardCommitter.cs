@@ -37,7 +37,17 @@ public sealed class BoardCommitter(
     /// <summary>Commits an operation, or finds that it was committed before.</summary>
     /// <exception cref="UnavailableException">Storage failed or the log is unreadable; nothing was committed, and a retry is safe.</exception>
     /// <exception cref="TooLargeException">The operation would take the board beyond its size cap; nothing was stored.</exception>
-    public async Task<CommitResult> CommitAsync(string boardId, string author, IncomingOperation operation, CancellationToken cancellationToken)
+    public Task<CommitResult> CommitAsync(string boardId, string author, IncomingOperation operation, CancellationToken cancellationToken) =>
+        CommitAsync(boardId, author, agent: null, operation, cancellationToken);
+
+    /// <summary>
+    /// Commits an operation an AI agent sends on <paramref name="author"/>'s behalf, recorded and broadcast with the
+    /// agent's name (<see cref="LoggedOperation.Agent"/>); deduplicated by author and operation id like any other.
+    /// The operation is queued before this method first yields, so operations a caller starts in order commit in that order.
+    /// </summary>
+    /// <exception cref="UnavailableException">Storage failed or the log is unreadable; nothing was committed, and a retry is safe.</exception>
+    /// <exception cref="TooLargeException">The operation would take the board beyond its size cap; nothing was stored.</exception>
+    public async Task<CommitResult> CommitAsync(string boardId, string author, string? agent, IncomingOperation operation, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         using var span = telemetry?.Start(CollabTelemetry.Spans.Commit);
@@ -46,7 +56,7 @@ public sealed class BoardCommitter(
             .SetTag(CollabTelemetry.Tags.UserHash, CollabTelemetry.UserHash(author));
         using var lease = live.Acquire(boardId);
         var session = lease.Session;
-        var pending = new PendingOperation(author, operation);
+        var pending = new PendingOperation(author, operation, agent);
         session.Pending.Enqueue(pending);
         while (!pending.Completion.Task.IsCompleted)
         {
@@ -164,7 +174,7 @@ public sealed class BoardCommitter(
 
             seq++;
             inBatch[(author, opId)] = seq;
-            fresh.Add(new LoggedOperation(seq, opId, author, now, batch[i].Operation.Op));
+            fresh.Add(new LoggedOperation(seq, opId, author, now, batch[i].Operation.Op, batch[i].Agent));
             results[i] = new CommitResult(seq, Duplicate: false);
         }
 

@@ -107,6 +107,7 @@ public sealed class WhiteboardBrowserTests(EmulatorHost emulators) : IClassFixtu
     [InlineData("forgedServerMessagesIgnored")]
     [InlineData("myBoardsAndDelete")]
     [InlineData("chatThroughThreadAndRemoval")]
+    [InlineData("agentDrawsLive")]
     public async Task Scenario(string scenario)
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (scripts/test.sh does, with apt-get).");

@@ -122,6 +122,28 @@ public sealed partial class BicepTemplateTests(BicepTemplate bicep) : IClassFixt
         Assert.True(provided.Contains("AzureWebJobsStorage__blobServiceUri"), "The storage connection is missing.");
     }
 
+    /// <summary>
+    /// MCP clients of <c>/api/mcp</c> sign in through App Service Authentication (issue 18): the app setting that makes
+    /// Easy Auth publish <c>/.well-known/oauth-protected-resource</c> (RFC 9728) names the registration's delegated
+    /// scope, and the Entra validation takes the audience the v2 tokens for that scope carry (the client id) as well as
+    /// the app id URI. The endpoint itself is not excluded: an agent is a signed-in user like any other.
+    /// </summary>
+    [Fact]
+    public void EasyAuth_PublishesProtectedResourceMetadata_ForMcpBearerTokens()
+    {
+        var aad = bicep.Resource("authentication").GetProperty("properties").GetProperty("identityProviders").GetProperty("azureActiveDirectory");
+        var excluded = bicep.Resource("authentication").GetProperty("properties").GetProperty("globalValidation").GetProperty("excludedPaths");
+
+        Assert.Equal("[variables('mcpAgentScope')]", bicep.AppSettings["WEBSITE_AUTH_PRM_DEFAULT_WITH_SCOPES"]);
+        Assert.Equal("[format('api://{0}/user_impersonation', parameters('authClientId'))]", bicep.Template.GetProperty("variables").GetProperty("mcpAgentScope").GetString());
+        Assert.Equal(
+            ["[format('api://{0}', parameters('authClientId'))]", "[parameters('authClientId')]"],
+            aad.GetProperty("validation").GetProperty("allowedAudiences").EnumerateArray().Select(a => a.GetString()));
+        Assert.True(aad.GetProperty("enabled").GetBoolean());
+        Assert.DoesNotContain(excluded.EnumerateArray(), p => p.GetString()!.Contains("mcp", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal("Return401", bicep.Resource("authentication").GetProperty("properties").GetProperty("globalValidation").GetProperty("unauthenticatedClientAction").GetString());
+    }
+
     [Fact]
     public void Storage_KeyVault_EasyAuth_AndOutputs_AreAsOperatorsExpect()
     {

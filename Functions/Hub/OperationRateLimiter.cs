@@ -23,6 +23,9 @@ public sealed class OperationRateLimiter(IOptions<EventHandlerOptions> options, 
     /// <summary>The sustained rate, per second.</summary>
     public int OperationsPerSecond => (int)_rate;
 
+    /// <summary>The most operations taken at once.</summary>
+    public int Burst => (int)_burst;
+
     /// <summary>How many connections have a bucket now.</summary>
     public int Count
     {
@@ -37,8 +40,17 @@ public sealed class OperationRateLimiter(IOptions<EventHandlerOptions> options, 
 
     /// <summary>Takes one operation from <paramref name="connectionId"/>'s bucket.</summary>
     /// <returns>Null when the operation may go ahead; otherwise how long until the next one may.</returns>
-    public TimeSpan? TryTake(string connectionId)
+    public TimeSpan? TryTake(string connectionId) => TryTake(connectionId, 1);
+
+    /// <summary>
+    /// Takes <paramref name="count"/> operations at once from the bucket of <paramref name="connectionId"/> (any
+    /// sender's key, such as an agent's), all or none: a batch larger than <see cref="EventHandlerOptions.OperationBurst"/>
+    /// never passes.
+    /// </summary>
+    /// <returns>Null when the operations may go ahead; otherwise how long until they may.</returns>
+    public TimeSpan? TryTake(string connectionId, int count)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         var now = time.GetTimestamp();
         lock (_gate)
         {
@@ -54,13 +66,13 @@ public sealed class OperationRateLimiter(IOptions<EventHandlerOptions> options, 
 
             bucket.Tokens = Math.Min(_burst, bucket.Tokens + (Seconds(bucket.Stamp, now) * _rate));
             bucket.Stamp = now;
-            if (bucket.Tokens >= 1)
+            if (bucket.Tokens >= count)
             {
-                bucket.Tokens -= 1;
+                bucket.Tokens -= count;
                 return null;
             }
 
-            return TimeSpan.FromSeconds((1 - bucket.Tokens) / _rate);
+            return TimeSpan.FromSeconds((Math.Min(count, _burst) - bucket.Tokens) / _rate);
         }
     }
 

@@ -150,11 +150,22 @@ public sealed class PresenceService(WebPubSubRestClient webPubSub, BoardStore bo
             || waited >= _maxDelay;
     }
 
+    /// <summary>Who is on the board now, as the service lists its group's connections, without telling the board.</summary>
+    public async Task<Presence> ReadAsync(string boardId, CancellationToken cancellationToken) =>
+        (await ReadAsync(boardId, [], cancellationToken)).Presence;
+
     /// <summary>Reads who is on the board, except <paramref name="gone"/>, and tells the board.</summary>
     private async Task<(Presence Presence, HashSet<string> Listed)> BroadcastAsync(string boardId, HashSet<string> gone, CancellationToken cancellationToken)
     {
-        var group = BoardChannels.ServerGroup(boardId);
-        var connections = await webPubSub.ListGroupConnectionsAsync(group, cancellationToken);
+        var (presence, listed) = await ReadAsync(boardId, gone, cancellationToken);
+        telemetry.BoardConnections(presence.Users.Sum(u => u.Connections));
+        await webPubSub.SendToGroupAsync(BoardChannels.ServerGroup(boardId), JsonSerializer.SerializeToUtf8Bytes(new { name = "presence", data = presence }, BoardJson.Options), cancellationToken);
+        return (presence, listed);
+    }
+
+    private async Task<(Presence Presence, HashSet<string> Listed)> ReadAsync(string boardId, HashSet<string> gone, CancellationToken cancellationToken)
+    {
+        var connections = await webPubSub.ListGroupConnectionsAsync(BoardChannels.ServerGroup(boardId), cancellationToken);
         var people = await boards.GetPeopleAsync(boardId, cancellationToken);
         var users = connections
             .Where(c => !gone.Contains(c.ConnectionId) && !string.IsNullOrEmpty(c.UserId))
@@ -162,10 +173,7 @@ public sealed class PresenceService(WebPubSubRestClient webPubSub, BoardStore bo
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new PresenceUser(g.Key, people.TryGetValue(g.Key, out var name) ? name : g.Key, g.Count()))
             .ToList();
-        var presence = new Presence(boardId, users, users.Count);
-        telemetry.BoardConnections(users.Sum(u => u.Connections));
-        await webPubSub.SendToGroupAsync(group, JsonSerializer.SerializeToUtf8Bytes(new { name = "presence", data = presence }, BoardJson.Options), cancellationToken);
-        return (presence, connections.Select(c => c.ConnectionId).ToHashSet(StringComparer.Ordinal));
+        return (new Presence(boardId, users, users.Count), connections.Select(c => c.ConnectionId).ToHashSet(StringComparer.Ordinal));
     }
 
     private sealed class BoardPresence
