@@ -19,11 +19,20 @@ if (arguments["allowed-hosts"] is { } allowedHosts)
 }
 
 var settingsPath = arguments["settings"] ?? LocalSettings.Choose(root);
+var settings = LocalSettings.Load(settingsPath);
+// Spans go to an OTLP viewer (scripts/start.sh starts one) only when OTEL_EXPORTER_OTLP_ENDPOINT names it. The worker
+// inherits this environment, so it gets its own service name, as it has its own role on Azure, unless the settings name one.
+var otlpEndpoint = Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT");
+using var tracing = HostTelemetry.StartExporting(otlpEndpoint, "collab-functions-host");
+if (tracing is not null)
+{
+    settings.TryAdd("OTEL_SERVICE_NAME", HostTelemetry.DefaultWorkerServiceName);
+}
 
 LocalFunctionsHost host;
 try
 {
-    host = await LocalFunctionsHost.StartAsync(options, LocalSettings.Load(settingsPath), logging => logging
+    host = await LocalFunctionsHost.StartAsync(options, settings, logging => logging
         .AddSimpleConsole(o => o.SingleLine = true)
         .SetMinimumLevel(LogLevel.Information)
         .AddFilter("Microsoft", LogLevel.Warning)
