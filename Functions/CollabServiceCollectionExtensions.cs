@@ -2,6 +2,7 @@ using Collab.Boards;
 using Collab.Boards.Live;
 using Collab.Boards.Log;
 using Collab.Boards.Storage;
+using Collab.Boards.Telemetry;
 using Collab.Functions.Acs;
 using Collab.Functions.Boards;
 using Collab.Functions.Communication;
@@ -49,6 +50,8 @@ public static class CollabServiceCollectionExtensions
             .ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<CollabTelemetry>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.CreateClient());
 
         services.AddSingleton<UserRateLimiter>();

@@ -1,6 +1,7 @@
 using Collab.Functions;
 using Collab.Functions.Configuration;
 using Collab.Functions.Pipeline;
+using Collab.Functions.Telemetry;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
@@ -23,4 +24,5 @@ builder.UseMiddleware<UserRateLimitMiddleware>();
 builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
 builder.Services.AddCollab(builder.Configuration);
+builder.Services.AddCollabTelemetryExport(builder.Configuration);
 builder.Build().Run();

@@ -2,6 +2,7 @@ using Collab.Boards.Errors;
 using Collab.Boards.Log;
 using Collab.Boards.Model;
 using Collab.Boards.Storage;
+using Collab.Boards.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,6 +16,8 @@ namespace Collab.Boards.Live;
 /// once, on every instance, within the deduplication window. After a commit it records the board's activity
 /// (<see cref="IBoardActivity"/>, once per bucket) and, every <see cref="BoardsOptions.SnapshotEvery"/> operations,
 /// a snapshot: both written in the background, in order per board, never failing or holding up the commit.
+/// With <paramref name="telemetry"/>, each operation's commit, each batch and each broadcast is a span, and commits,
+/// their latency and batch sizes are metrics.
 /// </summary>
 public sealed class BoardCommitter(
     LiveBoards live,
@@ -24,7 +27,8 @@ public sealed class BoardCommitter(
     ILogger<BoardCommitter> logger,
     IBoardActivity activity,
     IBoardSnapshots snapshots,
-    IOptions<BoardsOptions> options)
+    IOptions<BoardsOptions> options,
+    CollabTelemetry? telemetry = null)
 {
     private const int MaxBatch = 32;
     private const int MaxAppendAttempts = 20;
@@ -35,6 +39,11 @@ public sealed class BoardCommitter(
     /// <exception cref="TooLargeException">The operation would take the board beyond its size cap; nothing was stored.</exception>
     public async Task<CommitResult> CommitAsync(string boardId, string author, IncomingOperation operation, CancellationToken cancellationToken)
     {
+        var started = time.GetTimestamp();
+        using var span = telemetry?.Start(CollabTelemetry.Spans.Commit);
+        span?.SetTag(CollabTelemetry.Tags.BoardId, boardId)
+            .SetTag(CollabTelemetry.Tags.OpKind, CollabTelemetry.KindOf(operation.Op))
+            .SetTag(CollabTelemetry.Tags.UserHash, CollabTelemetry.UserHash(author));
         using var lease = live.Acquire(boardId);
         var session = lease.Session;
         var pending = new PendingOperation(author, operation);
@@ -56,7 +65,10 @@ public sealed class BoardCommitter(
             }
         }
 
-        return await pending.Completion.Task;
+        var result = await pending.Completion.Task;
+        span?.SetTag(CollabTelemetry.Tags.Seq, result.Seq).SetTag(CollabTelemetry.Tags.Duplicate, result.Duplicate);
+        telemetry?.CommitTook(time.GetElapsedTime(started));
+        return result;
     }
 
     private async Task DrainAsync(BoardSession session, CancellationToken cancellationToken)
@@ -67,11 +79,14 @@ public sealed class BoardCommitter(
             batch.Add(pending);
         }
 
+        using var span = telemetry?.Start(CollabTelemetry.Spans.CommitBatch);
+        span?.SetTag(CollabTelemetry.Tags.BoardId, session.BoardId).SetTag(CollabTelemetry.Tags.BatchSize, batch.Count);
         try
         {
             await live.CatchUpAsync(session, cancellationToken);
             for (var attempt = 0; attempt < MaxAppendAttempts; attempt++)
             {
+                span?.SetTag(CollabTelemetry.Tags.AppendAttempts, attempt + 1).SetTag(CollabTelemetry.Tags.Conflicts, attempt);
                 var (fresh, results) = Plan(session, batch);
                 if (fresh.Count == 0)
                 {
@@ -91,6 +106,7 @@ public sealed class BoardCommitter(
                     session.EnterHeld();
                     session.Broadcasts = UnderLeaseAsync(session, BroadcastAfterAsync(session.Broadcasts, session.BoardId, fresh));
                     RecordCommit(session);
+                    RecordMetrics(fresh);
                     return;
                 }
 
@@ -110,6 +126,11 @@ public sealed class BoardCommitter(
             foreach (var pending in batch)
             {
                 pending.Completion.TrySetException(failure);
+            }
+
+            if (failure is UnavailableException)
+            {
+                telemetry?.DependencyFailed(CollabTelemetry.Dependencies.Storage);
             }
 
             logger.LogWarning(ex, "Commit to board {BoardId} failed for {Count} operations", session.BoardId, batch.Count);
@@ -167,12 +188,15 @@ public sealed class BoardCommitter(
     private async Task BroadcastAfterAsync(Task previous, string boardId, IReadOnlyList<LoggedOperation> operations)
     {
         await previous;
+        using var span = telemetry?.Start(CollabTelemetry.Spans.Broadcast);
+        span?.SetTag(CollabTelemetry.Tags.BoardId, boardId).SetTag(CollabTelemetry.Tags.BatchSize, operations.Count).SetTag(CollabTelemetry.Tags.Seq, operations[^1].Seq);
         try
         {
             await broadcaster.PublishAsync(boardId, operations, CancellationToken.None);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
+            telemetry?.DependencyFailed(CollabTelemetry.Dependencies.WebPubSub);
             // Committed operations are safe in the log; clients that miss a broadcast catch up with ops?after.
             logger.LogWarning("Broadcast of {Count} operations to board {BoardId} failed: {Error}", operations.Count, boardId, ex.Message);
         }
@@ -217,15 +241,32 @@ public sealed class BoardCommitter(
 
         if (snapshot is not null)
         {
+            using var span = telemetry?.Start(CollabTelemetry.Spans.Snapshot);
+            span?.SetTag(CollabTelemetry.Tags.BoardId, session.BoardId).SetTag(CollabTelemetry.Tags.Seq, snapshot.State.Seq);
             try
             {
                 await snapshots.WriteSnapshotAsync(snapshot, CancellationToken.None);
             }
             catch (Exception ex)
             {
+                telemetry?.DependencyFailed(CollabTelemetry.Dependencies.Storage);
                 // Loading replays the log after the previous snapshot; the next threshold tries again.
                 logger.LogWarning("Snapshot {Seq} of board {BoardId} failed: {Error}", snapshot.State.Seq, session.BoardId, ex.Message);
             }
+        }
+    }
+
+    private void RecordMetrics(List<LoggedOperation> appended)
+    {
+        if (telemetry is null)
+        {
+            return;
+        }
+
+        telemetry.BatchAppended(appended.Count);
+        foreach (var entry in appended)
+        {
+            telemetry.OperationCommitted(CollabTelemetry.KindOf(entry.Op));
         }
     }
 

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using Collab.Boards.Errors;
 using Collab.Boards.Log;
 using Collab.Boards.Storage;
+using Collab.Boards.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -21,7 +23,8 @@ public sealed class BoardSnapshotter(
     IBoardActivity activity,
     TimeProvider time,
     IOptions<BoardsOptions> options,
-    ILogger<BoardSnapshotter> logger)
+    ILogger<BoardSnapshotter> logger,
+    CollabTelemetry? telemetry = null)
 {
     /// <summary>How many boards a pass snapshots at once.</summary>
     public const int Parallelism = 8;
@@ -65,6 +68,11 @@ public sealed class BoardSnapshotter(
                 {
                     // One unreadable board must not stop the others; its markers stay for the next pass.
                     failed.Add(board.Key);
+                    if (DependencyFailure.IsUnavailable(ex))
+                    {
+                        telemetry?.DependencyFailed(CollabTelemetry.Dependencies.Storage);
+                    }
+
                     logger.LogWarning("Snapshot of board {BoardId} failed; its activity stays for the next pass: {Error}", board.Key, ex.Message);
                 }
             });
@@ -82,10 +90,14 @@ public sealed class BoardSnapshotter(
     // The latest snapshot plus the log after it, in a session of its own; writes a snapshot when the log moved on.
     private async Task<bool> SnapshotAsync(string boardId, CancellationToken cancellationToken)
     {
+        using var span = telemetry?.Start(CollabTelemetry.Spans.Snapshot);
+        span?.SetTag(CollabTelemetry.Tags.BoardId, boardId);
         var board = new BoardSession(boardId, options.Value);
         board.Load(await snapshots.LoadLatestSnapshotAsync(boardId, null, cancellationToken));
         board.Position = await log.ReadAsync(boardId, board.Position, null, board.Apply, cancellationToken);
-        return board.State!.Seq > board.SnapshotSeq && await snapshots.WriteSnapshotAsync(board.Snapshot(), cancellationToken);
+        var seq = board.State!.Seq;
+        span?.SetTag(CollabTelemetry.Tags.Seq, seq).SetTag(CollabTelemetry.Tags.OpsReplayed, seq - board.SnapshotSeq);
+        return seq > board.SnapshotSeq && await snapshots.WriteSnapshotAsync(board.Snapshot(), cancellationToken);
     }
 }
 

@@ -3,6 +3,7 @@ using Collab.Boards.Errors;
 using Collab.Boards.Log;
 using Collab.Boards.Model;
 using Collab.Boards.Storage;
+using Collab.Boards.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Collab.Boards.Live;
@@ -39,6 +40,7 @@ public sealed class LiveBoards : IDisposable
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _historyReads;
     private readonly Func<string, BoardSession> _newSession;
+    private readonly CollabTelemetry? _telemetry;
 
     // Least recently used last. Guards the list, the timer and the eviction counters.
     private readonly Lock _lru = new();
@@ -50,8 +52,8 @@ public sealed class LiveBoards : IDisposable
     private long _budgetEvictionsInWindow;
     private long _budgetEvictionsInPreviousWindow;
 
-    /// <summary>Creates the live set.</summary>
-    public LiveBoards(BoardLog log, IBoardSnapshots snapshots, IOptions<BoardsOptions> options, TimeProvider time)
+    /// <summary>Creates the live set; with <paramref name="telemetry"/>, loads are traced and <see cref="Usage"/> is published as metrics.</summary>
+    public LiveBoards(BoardLog log, IBoardSnapshots snapshots, IOptions<BoardsOptions> options, TimeProvider time, CollabTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _log = log;
@@ -60,6 +62,8 @@ public sealed class LiveBoards : IDisposable
         _time = time;
         _historyReads = new SemaphoreSlim(_options.HistoryReadConcurrency, _options.HistoryReadConcurrency);
         _newSession = id => new BoardSession(id, _options, delta => Interlocked.Add(ref _bytes, delta));
+        _telemetry = telemetry;
+        telemetry?.ObserveLiveBoards(Usage);
     }
 
     /// <summary>The board as of the log's tail now.</summary>
@@ -204,7 +208,15 @@ public sealed class LiveBoards : IDisposable
         {
             if (session.State is null)
             {
-                session.Load(await _snapshots.LoadLatestSnapshotAsync(session.BoardId, null, cancellationToken));
+                using var load = _telemetry?.Start(CollabTelemetry.Spans.Load);
+                load?.SetTag(CollabTelemetry.Tags.BoardId, session.BoardId);
+                var snapshot = await _snapshots.LoadLatestSnapshotAsync(session.BoardId, null, cancellationToken);
+                session.Load(snapshot);
+                session.Position = await _log.ReadAsync(session.BoardId, session.Position, null, session.Apply, cancellationToken);
+                load?.SetTag(CollabTelemetry.Tags.LoadSource, snapshot is null ? "log" : "snapshot")
+                    .SetTag(CollabTelemetry.Tags.OpsReplayed, session.State!.Seq - (snapshot?.State.Seq ?? 0))
+                    .SetTag(CollabTelemetry.Tags.Seq, session.State.Seq);
+                return;
             }
 
             session.Position = await _log.ReadAsync(session.BoardId, session.Position, null, session.Apply, cancellationToken);

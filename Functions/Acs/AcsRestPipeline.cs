@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Collab.Boards.Telemetry;
 using Collab.Protocols.Acs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,7 +14,7 @@ namespace Collab.Functions.Acs;
 /// <c>Acs:ConnectionString</c>, authorised per attempt (HMAC-SHA256 as in shared/protocols/acs-identity.md §8, or a
 /// bearer token for the chat data plane, acs-chat-rooms.md §2), retried with backoff on network failures, 408, 429 and
 /// 5xx (honouring <c>Retry-After</c>, at most 10 s), and the service's <c>CommunicationErrorResponse</c> surfaced as
-/// <see cref="AcsRequestException"/>.
+/// <see cref="AcsRequestException"/>. Each call is a <c>collab.acs.request</c> span over its attempts' HTTP spans.
 /// </summary>
 public sealed class AcsRestPipeline
 {
@@ -24,9 +25,10 @@ public sealed class AcsRestPipeline
     private readonly AcsConnectionString _connection;
     private readonly TimeProvider _time;
     private readonly ILogger<AcsRestPipeline> _logger;
+    private readonly CollabTelemetry? _telemetry;
 
-    /// <summary>Creates the pipeline over <paramref name="http"/> (from the HTTP client factory).</summary>
-    public AcsRestPipeline(HttpClient http, IOptions<AcsOptions> options, TimeProvider time, ILogger<AcsRestPipeline> logger)
+    /// <summary>Creates the pipeline over <paramref name="http"/> (from the HTTP client factory); <paramref name="telemetry"/> traces its calls.</summary>
+    public AcsRestPipeline(HttpClient http, IOptions<AcsOptions> options, TimeProvider time, ILogger<AcsRestPipeline> logger, CollabTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _http = http;
@@ -34,6 +36,7 @@ public sealed class AcsRestPipeline
         _connection = _options.ParseConnection();
         _time = time;
         _logger = logger;
+        _telemetry = telemetry;
     }
 
     /// <summary>The resource endpoint requests go to (the connection string's).</summary>
@@ -48,8 +51,11 @@ public sealed class AcsRestPipeline
         var uri = new Uri(_connection.Endpoint, request.PathAndQuery);
         var content = request.Body is null ? [] : JsonSerializer.SerializeToUtf8Bytes(request.Body);
         var delays = _options.EffectiveRetryDelays();
+        using var span = _telemetry?.Start(CollabTelemetry.Spans.AcsRequest);
+        span?.SetTag(CollabTelemetry.Tags.AcsOperation, $"{request.Service} {request.Operation}");
         for (var attempt = 0; ; attempt++)
         {
+            span?.SetTag(CollabTelemetry.Tags.Attempts, attempt + 1);
             AcsRequestException failure;
             try
             {
@@ -90,6 +96,11 @@ public sealed class AcsRestPipeline
 
             if (!failure.IsTransient || attempt >= delays.Count)
             {
+                if (failure.IsTransient)
+                {
+                    _telemetry?.DependencyFailed(CollabTelemetry.Dependencies.Acs);
+                }
+
                 throw failure;
             }
 

@@ -1,4 +1,5 @@
 using Collab.Boards.Storage;
+using Collab.Boards.Telemetry;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +11,7 @@ namespace Collab.Functions.Communication;
 /// claims of ACS events older than two days (Event Grid stops redelivering after at most 24 hours,
 /// shared/protocols/acs-chat-rooms.md §11).
 /// </summary>
-public sealed class CommunicationSyncTimerFunction(CommunicationSync sync, BoardStore store, TimeProvider time, ILogger<CommunicationSyncTimerFunction> logger)
+public sealed class CommunicationSyncTimerFunction(CommunicationSync sync, BoardStore store, TimeProvider time, CollabTelemetry telemetry, ILogger<CommunicationSyncTimerFunction> logger)
 {
     /// <summary>How long an event's claim is kept.</summary>
     public static readonly TimeSpan ClaimRetention = TimeSpan.FromDays(2);
@@ -19,6 +20,8 @@ public sealed class CommunicationSyncTimerFunction(CommunicationSync sync, Board
     [Function("CommunicationSync")]
     public async Task Run([TimerTrigger("%Boards:SnapshotSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
+        using var span = telemetry.Start(CollabTelemetry.Spans.Timer);
+        span?.SetTag(CollabTelemetry.Tags.Timer, "CommunicationSync");
         var left = await sync.RunPendingAsync(cancellationToken);
         if (left > 0)
         {

@@ -2,6 +2,7 @@ using Collab.Boards.Errors;
 using Collab.Boards.Live;
 using Collab.Boards.Model;
 using Collab.Boards.Storage;
+using Collab.Boards.Telemetry;
 using Collab.Functions.WebPubSub;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,8 @@ namespace Collab.Functions.Hub;
 /// What the board side of the Web PubSub hub does for each event, with the protocol already checked by
 /// <see cref="WebPubSubProtocol"/>: admission of a connection to one board, presence when connections come and go
 /// (and a snapshot when the last user leaves), and committed operations (validated, committed exactly once), each
-/// within the bounds of <see cref="EventHandlerOptions"/>.
+/// within the bounds of <see cref="EventHandlerOptions"/>. The checks are <c>collab.admission</c> spans, reading an
+/// operation a <c>collab.validation</c> span, and presence a <c>collab.presence</c> span.
 /// </summary>
 public sealed class BoardHub(
     BoardStore store,
@@ -24,6 +26,7 @@ public sealed class BoardHub(
     OperationRateLimiter operations,
     RecentAdmissions admissions,
     IOptions<EventHandlerOptions> options,
+    CollabTelemetry telemetry,
     ILogger<BoardHub> logger)
 {
     /// <summary>The problem code of a <c>chat</c> operation, which is no longer accepted.</summary>
@@ -42,6 +45,7 @@ public sealed class BoardHub(
     /// <exception cref="RateLimitedException">The user has as many connections on the board as allowed.</exception>
     public async Task<BoardAdmission> OnConnectAsync(string userId, string connectionId, string boardId, string name, CancellationToken cancellationToken)
     {
+        using var span = telemetry.Start(CollabTelemetry.Spans.Admission)?.SetTag(CollabTelemetry.Tags.BoardId, boardId);
         var metadata = await store.GetMetadataAsync(boardId, cancellationToken)
             ?? throw new NotFoundException("board-not-found", "The board does not exist.");
         var role = metadata.RoleOf(userId) ?? throw new ForbiddenException("This private board admits only its owner and members.");
@@ -72,12 +76,14 @@ public sealed class BoardHub(
             admissions.Forget(boardId, leavingConnectionId);
         }
 
+        using var span = telemetry.Start(CollabTelemetry.Spans.Presence)?.SetTag(CollabTelemetry.Tags.BoardId, boardId);
         try
         {
             var round = await presence.UpdateAsync(boardId, leavingConnectionId, cancellationToken);
             if (leavingConnectionId is not null && round.Presence.Count == 0 && round.ClaimEmptyBoard()
                 && await live.SnapshotCurrentAsync(boardId, cancellationToken) is { } snapshot)
             {
+                using var snapshotSpan = telemetry.Start(CollabTelemetry.Spans.Snapshot)?.SetTag(CollabTelemetry.Tags.BoardId, boardId).SetTag(CollabTelemetry.Tags.Seq, snapshot.State.Seq);
                 var written = await snapshots.WriteSnapshotAsync(snapshot, cancellationToken);
                 logger.LogInformation("Last user left board {BoardId}; snapshot at {Seq} {Outcome}", boardId, snapshot.State.Seq, written ? "written" : "already existed");
             }
@@ -85,6 +91,7 @@ public sealed class BoardHub(
         catch (Exception ex) when (DependencyFailure.IsUnavailable(ex) || ex is Azure.RequestFailedException)
         {
             // Presence and snapshots are best effort: the event is not retried for them, and nothing is lost.
+            telemetry.DependencyFailed(ex is HttpRequestException ? CollabTelemetry.Dependencies.WebPubSub : CollabTelemetry.Dependencies.Storage);
             logger.LogWarning("Presence for board {BoardId} failed: {Error}", boardId, ex.Message);
         }
     }
@@ -101,6 +108,29 @@ public sealed class BoardHub(
     /// <exception cref="InvalidRequestException">The operation is malformed, or is a retired <c>chat</c> (<see cref="ChatMovedCode"/>); nothing was stored.</exception>
     /// <exception cref="UnavailableException">Storage failed; nothing was committed, and the service's retry is safe.</exception>
     public async Task<CommitResult> OnOperationAsync(string userId, string connectionId, string boardId, string eventName, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        using (telemetry.Start(CollabTelemetry.Spans.Admission)?.SetTag(CollabTelemetry.Tags.BoardId, boardId))
+        {
+            await AdmitOperationAsync(userId, connectionId, boardId, eventName, cancellationToken);
+        }
+
+        IncomingOperation operation;
+        using (telemetry.Start(CollabTelemetry.Spans.Validation)?.SetTag(CollabTelemetry.Tags.OpKind, eventName))
+        {
+            operation = BoardOperationReader.Read(eventName, body.Span);
+        }
+
+        var result = await committer.CommitAsync(boardId, userId, operation, cancellationToken);
+        if (result.Duplicate)
+        {
+            logger.LogInformation("Operation {OpId} of user {UserId} on board {BoardId} was already committed as {Seq}", operation.OpId, userId, boardId, result.Seq);
+        }
+
+        return result;
+    }
+
+    // The operation rate first, before anything is read; then the board and the user's role now.
+    private async Task AdmitOperationAsync(string userId, string connectionId, string boardId, string eventName, CancellationToken cancellationToken)
     {
         if (operations.TryTake(connectionId) is { } wait)
         {
@@ -126,15 +156,6 @@ public sealed class BoardHub(
             logger.LogInformation("Refused an operation of user {UserId} on board {BoardId}: role {Role}", userId, boardId, role ?? "none");
             throw new ForbiddenException(role is null ? "You are not admitted to this board any more." : "Viewers cannot change the board.");
         }
-
-        var operation = BoardOperationReader.Read(eventName, body.Span);
-        var result = await committer.CommitAsync(boardId, userId, operation, cancellationToken);
-        if (result.Duplicate)
-        {
-            logger.LogInformation("Operation {OpId} of user {UserId} on board {BoardId} was already committed as {Seq}", operation.OpId, userId, boardId, result.Seq);
-        }
-
-        return result;
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Collab.Boards.Model;
 using Collab.Boards.Storage;
+using Collab.Boards.Telemetry;
 using Collab.Functions.WebPubSub;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -24,7 +25,7 @@ namespace Collab.Functions.Hub;
 /// as soon as neither is left; it remembers the connections reported gone that the service still lists (so they do not
 /// count), at most the board group's size, and forgets those the service no longer lists.
 /// </remarks>
-public sealed class PresenceService(WebPubSubRestClient webPubSub, BoardStore boards, IOptions<EventHandlerOptions> options, TimeProvider time, ILogger<PresenceService> logger)
+public sealed class PresenceService(WebPubSubRestClient webPubSub, BoardStore boards, IOptions<EventHandlerOptions> options, TimeProvider time, CollabTelemetry telemetry, ILogger<PresenceService> logger)
 {
     /// <summary>Connections one <see cref="EventHandlerOptions.PresenceDelay"/> of waiting is for.</summary>
     public const int ConnectionsPerDelay = 10;
@@ -162,6 +163,7 @@ public sealed class PresenceService(WebPubSubRestClient webPubSub, BoardStore bo
             .Select(g => new PresenceUser(g.Key, people.TryGetValue(g.Key, out var name) ? name : g.Key, g.Count()))
             .ToList();
         var presence = new Presence(boardId, users, users.Count);
+        telemetry.BoardConnections(users.Sum(u => u.Connections));
         await webPubSub.SendToGroupAsync(group, JsonSerializer.SerializeToUtf8Bytes(new { name = "presence", data = presence }, BoardJson.Options), cancellationToken);
         return (presence, connections.Select(c => c.ConnectionId).ToHashSet(StringComparer.Ordinal));
     }

@@ -1,9 +1,11 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Collab.Boards.Errors;
 using Collab.Boards.Model;
+using Collab.Boards.Telemetry;
 using Collab.Functions.Http;
 using Collab.Functions.Pipeline;
 using Collab.Functions.WebPubSub;
@@ -30,8 +32,9 @@ namespace Collab.Functions.Hub;
 /// app sealed at connect (<see cref="ConnectionStateSealer"/>) for the same connection and user, and acts only on the
 /// board and as the user that state names; and a <c>ce-id</c> used again on a connection is answered as the first time
 /// when the request is the same (the service's retry) and refused when it is not (<see cref="UpstreamReplayCache"/>).
+/// Each event is a <c>collab.event</c> span (its name, the user's hash, then the board and the committed seq).
 /// </remarks>
-public sealed class WebPubSubProtocol(IOptions<WebPubSubOptions> options, BoardHub hub, TimeProvider time, ILogger<WebPubSubProtocol> logger)
+public sealed class WebPubSubProtocol(IOptions<WebPubSubOptions> options, BoardHub hub, TimeProvider time, CollabTelemetry telemetry, ILogger<WebPubSubProtocol> logger)
 {
     private const int MaxConnectBodyBytes = 64 * 1024;
     private const int MaxNameLength = 128;
@@ -60,6 +63,12 @@ public sealed class WebPubSubProtocol(IOptions<WebPubSubOptions> options, BoardH
             return missing == "ce-signature"
                 ? ProblemResult.UnauthenticatedUpstream("The request carries no ce-signature.")
                 : throw new InvalidRequestException($"The request lacks {missing}.");
+        }
+
+        using var span = telemetry.Start(CollabTelemetry.Spans.Event)?.SetTag(CollabTelemetry.Tags.EventName, cloudEvent.EventName);
+        if (span is not null && !string.IsNullOrEmpty(cloudEvent.UserId))
+        {
+            span.SetTag(CollabTelemetry.Tags.UserHash, CollabTelemetry.UserHash(cloudEvent.UserId));
         }
 
         if (!string.Equals(cloudEvent.Hub, options.Value.Hub, StringComparison.OrdinalIgnoreCase))
@@ -94,6 +103,7 @@ public sealed class WebPubSubProtocol(IOptions<WebPubSubOptions> options, BoardH
             }
 
             state = verified;
+            span?.SetTag(CollabTelemetry.Tags.BoardId, verified.BoardId);
         }
 
         var body = await RequestBody.ReadAsync(request, cloudEvent.IsSystem ? MaxConnectBodyBytes : BoardOperationReader.MaxMessageBytes, cancellationToken);
@@ -178,6 +188,8 @@ public sealed class WebPubSubProtocol(IOptions<WebPubSubOptions> options, BoardH
             return ProblemResult.UnauthenticatedUpstream("The token must grant exactly one board.");
         }
 
+        Activity.Current?.SetTag(CollabTelemetry.Tags.BoardId, boardId);
+
         var name = FirstClaim(claims, "name") is { Length: > 0 } claimed ? Clip(claimed) : cloudEvent.UserId;
         var admission = await hub.OnConnectAsync(cloudEvent.UserId, cloudEvent.ConnectionId, boardId, name, cancellationToken);
         var offered = body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty("subprotocols", out var s) && s.ValueKind == JsonValueKind.Array
@@ -203,6 +215,7 @@ public sealed class WebPubSubProtocol(IOptions<WebPubSubOptions> options, BoardH
         }
 
         var result = await hub.OnOperationAsync(state.UserId, state.ConnectionId, state.BoardId, eventName, body, cancellationToken);
+        Activity.Current?.SetTag(CollabTelemetry.Tags.OpKind, eventName).SetTag(CollabTelemetry.Tags.Seq, result.Seq);
         return new OkObjectResult(new { seq = result.Seq });
     }
 

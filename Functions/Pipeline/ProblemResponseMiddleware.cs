@@ -1,4 +1,5 @@
 using Collab.Boards.Errors;
+using Collab.Boards.Telemetry;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ namespace Collab.Functions.Pipeline;
 /// never a 500 with an exception message. Anything else is a bug and fails the invocation, which the host answers
 /// with 500.
 /// </summary>
-public sealed class ProblemResponseMiddleware(FunctionPolicies policies, ILogger<ProblemResponseMiddleware> logger) : IFunctionsWorkerMiddleware
+public sealed class ProblemResponseMiddleware(FunctionPolicies policies, CollabTelemetry telemetry, ILogger<ProblemResponseMiddleware> logger) : IFunctionsWorkerMiddleware
 {
     /// <inheritdoc />
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
@@ -42,6 +43,8 @@ public sealed class ProblemResponseMiddleware(FunctionPolicies policies, ILogger
         if (DependencyFailure.IsUnavailable(exception))
         {
             logger.LogWarning("{Function} failed: a dependency is unavailable ({Error})", function, exception.GetType().Name);
+            // The REST clients of Web PubSub throw HttpRequestException; the Azure SDK (storage) its own exceptions.
+            telemetry.DependencyFailed(exception is HttpRequestException ? CollabTelemetry.Dependencies.WebPubSub : CollabTelemetry.Dependencies.Storage);
             return ProblemResult.UpstreamUnavailable("A dependency is unavailable; retry later.", policies.Of(context).RetryAfter);
         }
 

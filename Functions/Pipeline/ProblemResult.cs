@@ -1,13 +1,16 @@
 using System.Text.Json;
 using Collab.Boards.Errors;
+using Collab.Boards.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Collab.Functions.Pipeline;
 
 /// <summary>
 /// An RFC 7807 <c>application/problem+json</c> response with a stable <c>type</c> per error kind
-/// (<c>urn:collab:problem:{kind}</c>), so the SPA can branch on the kind and show the detail.
+/// (<c>urn:collab:problem:{kind}</c>), so the SPA can branch on the kind and show the detail. Every problem is
+/// written here, so this is where a 4xx is counted as a refusal (<see cref="CollabTelemetry.Refused"/>) by reason.
 /// </summary>
 public sealed class ProblemResult : IActionResult
 {
@@ -102,6 +105,11 @@ public sealed class ProblemResult : IActionResult
     public async Task WriteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
+        if (RefusalReason(StatusCode) is { } reason)
+        {
+            httpContext.RequestServices?.GetService<CollabTelemetry>()?.Refused(reason);
+        }
+
         var response = httpContext.Response;
         response.StatusCode = StatusCode;
         response.ContentType = "application/problem+json; charset=utf-8";
@@ -113,6 +121,18 @@ public sealed class ProblemResult : IActionResult
 
         await JsonSerializer.SerializeAsync(response.Body, Problem, Json, httpContext.RequestAborted);
     }
+
+    /// <summary>The <see cref="CollabTelemetry.Reasons"/> value of a refusal; null for a dependency's failure (5xx).</summary>
+    public static string? RefusalReason(int status) => status switch
+    {
+        StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden => CollabTelemetry.Reasons.Auth,
+        StatusCodes.Status400BadRequest or StatusCodes.Status415UnsupportedMediaType => CollabTelemetry.Reasons.Validation,
+        StatusCodes.Status429TooManyRequests => CollabTelemetry.Reasons.RateLimit,
+        StatusCodes.Status413PayloadTooLarge => CollabTelemetry.Reasons.Quota,
+        StatusCodes.Status404NotFound => CollabTelemetry.Reasons.NotFound,
+        StatusCodes.Status409Conflict => CollabTelemetry.Reasons.Conflict,
+        _ => null,
+    };
 
     /// <summary>Whole seconds, rounded up and at least one, as <c>Retry-After</c> carries them.</summary>
     public static int RetryAfterSeconds(TimeSpan retryAfter) => Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));

@@ -1,4 +1,7 @@
+using System.Diagnostics;
+using Collab.Boards.Telemetry;
 using Collab.Functions.Http;
+using Collab.Functions.Identity;
 using Collab.Functions.Pipeline;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -9,9 +12,10 @@ namespace Collab.Functions.Tokens;
 /// <summary>
 /// The token endpoints: each mints a credential for the signed-in caller only, scoped to the least it needs. All are
 /// anonymous at the Functions level because App Service Authentication admits the caller, and
-/// <see cref="SignedInAttribute"/> makes the pipeline refuse requests without its principal.
+/// <see cref="SignedInAttribute"/> makes the pipeline refuse requests without its principal. Each minting is a
+/// <c>collab.token</c> span.
 /// </summary>
-public sealed class TokensApi(AcsTokenService acs, WebPubSubTokenIssuer webPubSub, FluidTokenIssuer fluid)
+public sealed class TokensApi(AcsTokenService acs, WebPubSubTokenIssuer webPubSub, FluidTokenIssuer fluid, CollabTelemetry telemetry)
 {
     private const int MaxAcsBodyBytes = 4096;
     private const int MaxTeamsBodyBytes = 20 * 1024;
@@ -26,7 +30,9 @@ public sealed class TokensApi(AcsTokenService acs, WebPubSubTokenIssuer webPubSu
         CancellationToken cancellationToken)
     {
         var body = await JsonRequestBody.ReadAsync<AcsTokenRequest>(request, MaxAcsBodyBytes, cancellationToken);
-        return new OkObjectResult(await acs.IssueAsync(context.GetSignedInUser(), body?.Scopes, cancellationToken));
+        var user = context.GetSignedInUser();
+        using var span = TokenSpan("acs", user);
+        return new OkObjectResult(await acs.IssueAsync(user, body?.Scopes, cancellationToken));
     }
 
     /// <summary>
@@ -41,6 +47,7 @@ public sealed class TokensApi(AcsTokenService acs, WebPubSubTokenIssuer webPubSu
         CancellationToken cancellationToken)
     {
         var body = await JsonRequestBody.ReadAsync<TeamsTokenRequest>(request, MaxTeamsBodyBytes, cancellationToken);
+        using var span = TokenSpan("teams", null);
         return new OkObjectResult(await acs.ExchangeTeamsTokenAsync(body, cancellationToken));
     }
 
@@ -65,8 +72,12 @@ public sealed class TokensApi(AcsTokenService acs, WebPubSubTokenIssuer webPubSu
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "boards/{boardId}/negotiate")] HttpRequest request,
         string boardId,
         FunctionContext context,
-        CancellationToken cancellationToken) =>
-        new OkObjectResult(await webPubSub.NegotiateAsync(context.GetSignedInUser(), boardId, cancellationToken));
+        CancellationToken cancellationToken)
+    {
+        var user = context.GetSignedInUser();
+        using var span = TokenSpan("web-pubsub", user)?.SetTag(CollabTelemetry.Tags.BoardId, boardId);
+        return new OkObjectResult(await webPubSub.NegotiateAsync(user, boardId, cancellationToken));
+    }
 
     /// <summary>
     /// <c>GET /api/fluid/token</c>: the Fluid client's token-provider contract, answering the raw JWT as text/plain
@@ -78,11 +89,21 @@ public sealed class TokensApi(AcsTokenService acs, WebPubSubTokenIssuer webPubSu
     public async Task<IActionResult> FluidToken(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "fluid/token")] HttpRequest request,
         FunctionContext context,
-        CancellationToken cancellationToken) =>
-        new ContentResult
+        CancellationToken cancellationToken)
+    {
+        var user = context.GetSignedInUser();
+        using var span = TokenSpan("fluid", user);
+        return new ContentResult
         {
-            Content = await fluid.IssueAsync(context.GetSignedInUser(), FluidTokenRequest.FromQuery(request.Query), cancellationToken),
+            Content = await fluid.IssueAsync(user, FluidTokenRequest.FromQuery(request.Query), cancellationToken),
             ContentType = "text/plain; charset=utf-8",
             StatusCode = StatusCodes.Status200OK,
         };
+    }
+
+    private Activity? TokenSpan(string kind, SignedInUser? user)
+    {
+        var span = telemetry.Start(CollabTelemetry.Spans.Token)?.SetTag(CollabTelemetry.Tags.TokenKind, kind);
+        return user is null ? span : span?.SetTag(CollabTelemetry.Tags.UserHash, CollabTelemetry.UserHash(user.UserId));
+    }
 }

@@ -1,0 +1,56 @@
+using Azure.Monitor.OpenTelemetry.Exporter;
+using Collab.Boards.Telemetry;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Collab.Functions.Telemetry;
+
+/// <summary>
+/// Exports the worker's telemetry with OpenTelemetry: the worker's invocation spans (the host's trace context is their
+/// parent), Collab's <see cref="CollabTelemetry"/> spans and metrics, and outgoing HTTP calls (which carry the W3C
+/// <c>traceparent</c> on to Web PubSub, ACS and storage). It goes to Application Insights when
+/// <see cref="AzureMonitorSetting"/> is set, to an OTLP endpoint when <see cref="OtlpEndpointSetting"/> is set (its
+/// other <c>OTEL_*</c> settings apply too), to both when both are; with neither, nothing is registered and nothing is
+/// collected. <c>host.json</c> sets <c>telemetryMode</c> to <c>OpenTelemetry</c> so the host's own telemetry matches.
+/// </summary>
+public static class TelemetryServiceCollectionExtensions
+{
+    /// <summary>The Application Insights connection string App Service sets from the deployment.</summary>
+    public const string AzureMonitorSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+
+    /// <summary>The OTLP endpoint (gRPC by default; <c>OTEL_EXPORTER_OTLP_PROTOCOL</c> chooses http/protobuf).</summary>
+    public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>Registers the exporters the configuration asks for; see the type's remarks.</summary>
+    /// <returns>Whether telemetry is exported.</returns>
+    public static bool AddCollabTelemetryExport(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var azureMonitor = configuration[AzureMonitorSetting];
+        var otlp = !string.IsNullOrWhiteSpace(configuration[OtlpEndpointSetting]);
+        if (string.IsNullOrWhiteSpace(azureMonitor) && !otlp)
+        {
+            return false;
+        }
+
+        var telemetry = services.AddOpenTelemetry()
+            .UseFunctionsWorkerDefaults()
+            .WithTracing(tracing => tracing.AddSource(CollabTelemetry.Name).AddHttpClientInstrumentation())
+            .WithMetrics(metrics => metrics.AddMeter(CollabTelemetry.Name));
+        if (!string.IsNullOrWhiteSpace(azureMonitor))
+        {
+            telemetry.UseAzureMonitorExporter(options => options.ConnectionString = azureMonitor);
+        }
+
+        if (otlp)
+        {
+            telemetry.WithTracing(tracing => tracing.AddOtlpExporter()).WithMetrics(metrics => metrics.AddOtlpExporter());
+        }
+
+        return true;
+    }
+}
