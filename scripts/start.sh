@@ -143,8 +143,9 @@ wait_for_port "$WPS_PORT"
 wait_for_port "$ACS_HTTPS_PORT"
 # The ACS emulator created (or reused) its development certificate; Node processes started from here on trust it.
 export NODE_EXTRA_CA_CERTS="$PWD/.certs/acs-emulator.pem"
-# The host names itself; the worker it starts is collab-functions unless the settings name it (OTEL_SERVICE_NAME).
-OTEL_SERVICE_NAME=collab-functions-host dotnet LocalHost/bin/Release/net10.0/Collab.LocalHost.dll --port "$FUNCTIONS_PORT" --settings "$settings" &
+# In traces the host is collab-functions-host and the worker it starts collab-functions (unless the settings name it
+# with OTEL_SERVICE_NAME).
+dotnet LocalHost/bin/Release/net10.0/Collab.LocalHost.dll --port "$FUNCTIONS_PORT" --settings "$settings" --service-name collab-functions-host &
 localhost_pid=$!
 pids+=($localhost_pid)
 wait_for_port "$FUNCTIONS_PORT"

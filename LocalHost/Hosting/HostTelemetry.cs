@@ -30,7 +30,8 @@ public static class HostTelemetry
     /// outputs) over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the exporter reads it); else null.
     /// </summary>
     /// <param name="endpoint">The value of <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>.</param>
-    /// <param name="serviceName">The service name when <c>OTEL_SERVICE_NAME</c> is not set.</param>
+    /// <param name="serviceName">The host's service name. Not <c>OTEL_SERVICE_NAME</c>: the worker inherits the host's
+    /// environment, and it is a service of its own (<see cref="DefaultWorkerServiceName"/>), as on Azure.</param>
     public static TracerProvider? StartExporting(string? endpoint, string serviceName)
     {
         if (string.IsNullOrWhiteSpace(endpoint))
@@ -39,7 +40,7 @@ public static class HostTelemetry
         }
 
         return Sdk.CreateTracerProviderBuilder()
-            .ConfigureResource(resource => resource.AddService(Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME") is { Length: > 0 } name ? name : serviceName))
+            .ConfigureResource(resource => resource.AddService(serviceName))
             .AddSource(SourceName)
             .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => context.Request.Path.Value?.StartsWith(RpcPathPrefix, StringComparison.Ordinal) != true)
             .AddHttpClientInstrumentation()
