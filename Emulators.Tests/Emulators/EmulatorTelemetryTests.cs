@@ -39,7 +39,9 @@ public sealed class EmulatorTelemetryTests(EmulatorHost emulators) : IClassFixtu
         Assert.Equal("user", span.GetTagItem("collab.wps.event_type"));
         Assert.Equal(204, span.GetTagItem("http.response.status_code"));
         Assert.Equal(default, span.ParentSpanId);
-        Assert.Equal($"00-{span.TraceId}-{span.SpanId}-01", traceparent);
+        // The HTTP client's span, under the event's, is the handler's parent.
+        var call = Assert.Single(_stopped, a => a.Source.Name == "System.Net.Http" && a.ParentSpanId == span.SpanId && a.DisplayName == "POST");
+        Assert.Equal($"00-{span.TraceId}-{call.SpanId}-01", traceparent);
         // The WebSocket upgrade's own span lives as long as the connection: the event is linked to it, not under it.
         var connection = Assert.Single(span.Links);
         Assert.NotEqual(span.TraceId, connection.Context.TraceId);
@@ -72,7 +74,7 @@ public sealed class EmulatorTelemetryTests(EmulatorHost emulators) : IClassFixtu
     {
         _listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name is EmulatorTelemetry.SourceName or "Microsoft.AspNetCore",
+            ShouldListenTo = source => source.Name is EmulatorTelemetry.SourceName or "Microsoft.AspNetCore" or "System.Net.Http",
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = _stopped.Enqueue,
         };
