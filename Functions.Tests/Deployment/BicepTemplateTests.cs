@@ -143,7 +143,7 @@ public sealed partial class BicepTemplateTests(BicepTemplate bicep) : IClassFixt
         Assert.Equal(("dotnet-isolated", "10.0"), (runtime.GetProperty("name").GetString(), runtime.GetProperty("version").GetString()));
         Assert.Equal("FlexConsumption", bicep.Resource("plan").GetProperty("sku").GetProperty("tier").GetString());
         Assert.Equal("[parameters('acsDataLocation')]", bicep.Resource("communication").GetProperty("properties").GetProperty("dataLocation").GetString());
-        Assert.Equal(["fluidRelayEndpoint", "fluidRelayTenantId", "functionAppUrl", "keyVaultName", "webPubSubEndpoint", "webPubSubHubName"],
+        Assert.Equal(["alertActionGroupName", "fluidRelayEndpoint", "fluidRelayTenantId", "functionAppUrl", "keyVaultName", "webPubSubEndpoint", "webPubSubHubName"],
             bicep.Template.GetProperty("outputs").EnumerateObject().Select(o => o.Name).Order());
     }
 
