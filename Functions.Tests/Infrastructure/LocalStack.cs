@@ -95,6 +95,20 @@ internal sealed class LocalStack : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>
+    /// Settings that make the worker export its traces and metrics to <paramref name="receiver"/> over OTLP/gRPC
+    /// (<c>Functions/Telemetry</c>), with spans sent within 200 ms and metrics every 500 ms, so a test waits briefly;
+    /// for <see cref="StartAsync"/>'s <c>configure</c>.
+    /// </summary>
+    public static void ExportTelemetryTo(Dictionary<string, string?> settings, OtlpReceiver receiver)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Endpoint.AbsoluteUri;
+        settings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc";
+        settings["OTEL_BSP_SCHEDULE_DELAY"] = "200";
+        settings["OTEL_METRIC_EXPORT_INTERVAL"] = "500";
+    }
+
     /// <summary>The id the dev sign-in gives the user named <paramref name="name"/>.</summary>
     public static string UserIdOf(string name) => DevPrincipal.ForName(name).UserId;
 

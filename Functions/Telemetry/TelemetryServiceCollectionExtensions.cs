@@ -10,8 +10,9 @@ using OpenTelemetry.Trace;
 namespace Collab.Functions.Telemetry;
 
 /// <summary>
-/// Exports the worker's telemetry with OpenTelemetry: the worker's invocation spans (the host's trace context is their
-/// parent), Collab's <see cref="CollabTelemetry"/> spans and metrics, and outgoing HTTP calls (which carry the W3C
+/// Exports the worker's telemetry with OpenTelemetry: the incoming HTTP request (the server span the host's proxied
+/// request opens in the worker, under the host's <c>traceparent</c>) and the worker's invocation spans, Collab's
+/// <see cref="CollabTelemetry"/> spans and metrics under them, and outgoing HTTP calls (which carry the W3C
 /// <c>traceparent</c> on to Web PubSub, ACS and storage). It goes to Application Insights when
 /// <see cref="AzureMonitorSetting"/> is set, to an OTLP endpoint when <see cref="OtlpEndpointSetting"/> is set (its
 /// other <c>OTEL_*</c> settings apply too), to both when both are; with neither, nothing is registered and nothing is
@@ -39,7 +40,10 @@ public static class TelemetryServiceCollectionExtensions
 
         var telemetry = services.AddOpenTelemetry()
             .UseFunctionsWorkerDefaults()
-            .WithTracing(tracing => tracing.AddSource(CollabTelemetry.Name).AddHttpClientInstrumentation())
+            .WithTracing(tracing => tracing
+                .AddSource(CollabTelemetry.Name)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation(http => http.FilterHttpRequestMessage = request => !IsHostChannel(request)))
             .WithMetrics(metrics => metrics.AddMeter(CollabTelemetry.Name));
         if (!string.IsNullOrWhiteSpace(azureMonitor))
         {
@@ -53,4 +57,8 @@ public static class TelemetryServiceCollectionExtensions
 
         return true;
     }
+
+    // The worker's one long-lived gRPC stream to the Functions host is plumbing, not a dependency call.
+    private static bool IsHostChannel(HttpRequestMessage request) =>
+        request.RequestUri?.AbsolutePath.StartsWith("/AzureFunctionsRpcMessages.", StringComparison.Ordinal) == true;
 }
