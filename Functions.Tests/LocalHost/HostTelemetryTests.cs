@@ -27,13 +27,15 @@ public sealed class HostTelemetryTests(EmulatorHost emulators) : IClassFixture<E
         await using var stack = await LocalStack.StartAsync(emulators, settings => LocalStack.ExportTelemetryTo(settings, receiver));
         using var http = stack.Anonymous();
         var caller = ActivityTraceId.CreateRandom();
+        var callerSpan = ActivitySpanId.CreateRandom();
         using var request = new HttpRequestMessage(HttpMethod.Get, "api/health");
-        request.Headers.TryAddWithoutValidation("traceparent", $"00-{caller}-{ActivitySpanId.CreateRandom()}-01");
+        request.Headers.TryAddWithoutValidation("traceparent", $"00-{caller}-{callerSpan}-01");
 
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(request)).StatusCode);
 
         var invocation = await StoppedAsync(a => a.Source.Name == HostTelemetry.SourceName && a.TraceId == caller);
-        var server = Assert.Single(_stopped, a => a.Source.Name == "Microsoft.AspNetCore" && a.TraceId == caller);
+        // The host's request span, under the caller's (the emulators the health check calls have theirs in this trace too).
+        var server = Assert.Single(_stopped, a => a.Source.Name == "Microsoft.AspNetCore" && a.TraceId == caller && a.ParentSpanId == callerSpan);
         Assert.Equal("Invoke Health", invocation.DisplayName);
         Assert.Equal(server.SpanId, invocation.ParentSpanId);
         Assert.Equal("http", invocation.GetTagItem("faas.trigger"));
