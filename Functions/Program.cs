@@ -13,6 +13,7 @@ builder.ConfigureFunctionsWebApplication();
 
 // Outermost first: security headers on every response, errors become problems, then the checks a [SignedIn] /
 // [RateLimited] function declares.
+builder.UseMiddleware<RequestActivityMiddleware>();
 builder.UseMiddleware<SecurityHeadersMiddleware>();
 builder.UseMiddleware<ProblemResponseMiddleware>();
 builder.UseMiddleware<BrowserOriginMiddleware>();

@@ -14,10 +14,10 @@ using Tags = Collab.Boards.Telemetry.CollabTelemetry.Tags;
 namespace Collab.Functions.Tests.Telemetry;
 
 /// <summary>
-/// The worker's telemetry through the real local stack: the built worker, started by the local host (which sends each
-/// invocation's W3C trace context, shared/protocols/functions-host-grpc.md "InvocationRequest ... trace_context"),
-/// exports over OTLP (the OpenTelemetry packages of shared/protocols/functions-worker.md §2.1) to a receiver in the
-/// test process. One stroke goes the way a browser's does: negotiate, connect over the Web PubSub emulator, one
+/// The worker's telemetry through the real local stack: the built worker, started by the local host (which forwards each
+/// HTTP request to the worker with its W3C <c>traceparent</c>, and sends each invocation its trace context,
+/// shared/protocols/functions-host-grpc.md step 5), exports over OTLP (the OpenTelemetry packages of
+/// shared/protocols/functions-worker.md §2.1) to a receiver in the test process. One stroke goes the way a browser's does: negotiate, connect over the Web PubSub emulator, one
 /// <c>addShape</c> (shared/protocols/web-pubsub.md §4, the event handler's CloudEvents).
 /// </summary>
 public sealed class WorkerTelemetryTests(EmulatorHost emulators) : IClassFixture<EmulatorHost>
@@ -46,12 +46,11 @@ public sealed class WorkerTelemetryTests(EmulatorHost emulators) : IClassFixture
             Wait);
         var tree = Render(spans);
 
-        // The stroke: the event handler's invocation, then the event, its checks, the commit, the batch and the broadcast.
+        // The stroke: the incoming request to the event handler, then the event, its checks, the commit, the batch and the broadcast.
         var @event = Assert.Single(spans, s => s.Name == Spans.Event && Board(s) == boardId && (string?)s.Attributes[Tags.EventName] == "addShape");
-        var invocation = ParentOf(spans, @event, tree);
-        Assert.Equal("Microsoft.Azure.Functions.Worker", invocation.Scope);
-        Assert.Equal(SpanKind.Server, invocation.Kind);
-        Assert.NotNull(invocation.ParentSpanId); // the host's context: the worker's spans join the incoming request's trace
+        var request = ParentOf(spans, @event, tree);
+        Assert.Equal(("Microsoft.AspNetCore", SpanKind.Server, "/api/eventhandler"), (request.Scope, request.Kind, (string?)request.Attributes["url.path"]));
+        Assert.NotNull(request.ParentSpanId); // the host's traceparent, forwarded with the request: the worker's spans join its trace
         Assert.Equal(userHash, @event.Attributes[Tags.UserHash]);
         Assert.Equal("addShape", @event.Attributes[Tags.OpKind]);
         Assert.Equal(1L, @event.Attributes[Tags.Seq]);
@@ -80,15 +79,16 @@ public sealed class WorkerTelemetryTests(EmulatorHost emulators) : IClassFixture
         var send = Assert.Single(spans, s => s.ParentSpanId == broadcast.SpanId && s.Kind == SpanKind.Client);
         Assert.Contains(":send", (string?)send.Attributes["url.full"] ?? "", StringComparison.Ordinal);
         Assert.Contains(spans, s => s.ParentSpanId == batch.SpanId && s.Kind == SpanKind.Client && ((string?)s.Attributes["url.full"] ?? "").Contains(boardId, StringComparison.Ordinal));
-        Assert.All(new[] { admission, commit, batch, load, broadcast, send }, s => Assert.Equal(invocation.TraceId, s.TraceId));
+        Assert.All(new[] { admission, commit, batch, load, broadcast, send }, s => Assert.Equal(request.TraceId, s.TraceId));
 
-        // The connect: admitted under its own event; the negotiate: a token span under its invocation.
+        // The connect: admitted under its own event; the negotiate: a token span under its request.
         var connect = Assert.Single(spans, s => s.Name == Spans.Event && Board(s) == boardId && (string?)s.Attributes[Tags.EventName] == "connect");
         Assert.Equal(boardId, Board(ChildOf(spans, connect, Spans.Admission, tree)));
         var token = Assert.Single(spans, s => s.Name == Spans.Token && Board(s) == boardId);
         Assert.Equal("web-pubsub", token.Attributes[Tags.TokenKind]);
         Assert.Equal(userHash, token.Attributes[Tags.UserHash]);
-        Assert.Equal("Microsoft.Azure.Functions.Worker", ParentOf(spans, token, tree).Scope);
+        var negotiated = ParentOf(spans, token, tree);
+        Assert.Equal(("Microsoft.AspNetCore", $"/api/boards/{boardId}/negotiate"), (negotiated.Scope, (string?)negotiated.Attributes["url.path"]));
 
         // Neither the user's id nor the display name is an attribute anywhere.
         Assert.DoesNotContain(spans.SelectMany(s => s.Attributes.Values), v => v is string text && (text.Contains(aliceName, StringComparison.Ordinal)));
@@ -167,7 +167,7 @@ public sealed class WorkerTelemetryTests(EmulatorHost emulators) : IClassFixture
         var lines = new List<string>();
         void Add(ReceivedSpan span, int depth)
         {
-            lines.Add($"{new string(' ', 2 * depth)}{span.Name} [{span.Scope}, {span.Kind}] {string.Join(", ", span.Attributes.Select(a => $"{a.Key}={a.Value}"))}");
+            lines.Add($"{new string(' ', 2 * depth)}{span.Name} [{span.Scope}, {span.Kind}, {span.TraceId[..6]}/{span.SpanId[..6]}<-{span.ParentSpanId?[..6]}] {string.Join(", ", span.Attributes.Select(a => $"{a.Key}={a.Value}"))}");
             foreach (var child in spans.Where(s => s.ParentSpanId == span.SpanId).OrderBy(s => s.Start))
             {
                 Add(child, depth + 1);

@@ -11,13 +11,18 @@ namespace Collab.Functions.Telemetry;
 
 /// <summary>
 /// Exports the worker's telemetry with OpenTelemetry: the incoming HTTP request (the server span the host's proxied
-/// request opens in the worker, under the host's <c>traceparent</c>) and the worker's invocation spans, Collab's
-/// <see cref="CollabTelemetry"/> spans and metrics under them, and outgoing HTTP calls (which carry the W3C
+/// request opens in the worker, under the host's <c>traceparent</c>), Collab's <see cref="CollabTelemetry"/> spans
+/// under it (<see cref="RequestActivityMiddleware"/>) and its metrics, and outgoing HTTP calls (which carry the W3C
 /// <c>traceparent</c> on to Web PubSub, ACS and storage). It goes to Application Insights when
 /// <see cref="AzureMonitorSetting"/> is set, to an OTLP endpoint when <see cref="OtlpEndpointSetting"/> is set (its
 /// other <c>OTEL_*</c> settings apply too), to both when both are; with neither, nothing is registered and nothing is
 /// collected. <c>host.json</c> sets <c>telemetryMode</c> to <c>OpenTelemetry</c> so the host's own telemetry matches.
 /// </summary>
+/// <remarks>
+/// The host forwards every request with its trace context, sampled or not (a host that exports nothing, such as the
+/// local one, sends an unsampled one); the worker records its spans under either, so they keep the host's trace id,
+/// rather than dropping them with the default parent-based sampler. Azure Monitor's exporter samples on top.
+/// </remarks>
 public static class TelemetryServiceCollectionExtensions
 {
     /// <summary>The Application Insights connection string App Service sets from the deployment.</summary>
@@ -41,6 +46,7 @@ public static class TelemetryServiceCollectionExtensions
         var telemetry = services.AddOpenTelemetry()
             .UseFunctionsWorkerDefaults()
             .WithTracing(tracing => tracing
+                .SetSampler(new ParentBasedSampler(new AlwaysOnSampler(), remoteParentNotSampled: new AlwaysOnSampler()))
                 .AddSource(CollabTelemetry.Name)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation(http => http.FilterHttpRequestMessage = request => !IsHostChannel(request)))
