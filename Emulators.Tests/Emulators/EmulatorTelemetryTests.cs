@@ -11,6 +11,7 @@ namespace Collab.Emulators.Tests;
 /// context reaches the event handler as <c>traceparent</c>, as the service sends it (shared/protocols/web-pubsub.md §4),
 /// and a REST send joins the caller's trace.
 /// </summary>
+[Collection(EmulatorTelemetryTestsCollection.Name)]
 public sealed class EmulatorTelemetryTests(EmulatorHost emulators) : IClassFixture<EmulatorHost>, IDisposable
 {
     private const string Hub = "telemetry";
@@ -90,4 +91,15 @@ public sealed class EmulatorTelemetryTests(EmulatorHost emulators) : IClassFixtu
 
         Assert.True(condition(), "The condition did not become true within 5 s.");
     }
+}
+
+/// <summary>
+/// Runs <see cref="EmulatorTelemetryTests"/> alone: its activity listener is process-wide and samples every span of the sources it
+/// names, which would change the traces (sampled parents) that tests running beside it observe.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class EmulatorTelemetryTestsCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "EmulatorTelemetry listeners";
 }

@@ -13,6 +13,7 @@ namespace Collab.Functions.Tests.LocalHost;
 /// (or the root of a timer run), and the invocation's <c>trace_context</c> makes it the parent of the worker's spans
 /// (../shared/protocols/functions-host-grpc.md §2.5), which the real worker exports over OTLP.
 /// </summary>
+[Collection(HostTelemetryTestsCollection.Name)]
 public sealed class HostTelemetryTests(EmulatorHost emulators) : IClassFixture<EmulatorHost>, IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
@@ -89,4 +90,15 @@ public sealed class HostTelemetryTests(EmulatorHost emulators) : IClassFixture<E
 
         return Assert.Single(_stopped, a => match(a));
     }
+}
+
+/// <summary>
+/// Runs <see cref="HostTelemetryTests"/> alone: its activity listener is process-wide and samples every span of the sources it
+/// names, which would change the traces (sampled parents) that tests running beside it observe.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class HostTelemetryTestsCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "HostTelemetry listeners";
 }
