@@ -49,7 +49,8 @@ try {
   await view.goto(`${dashboard}/traces/detail/${traceId}`);
   await view.waitForLoadState("networkidle");
   // The banner about the unsecured local endpoint is known (start.sh's choice for local use): close it for the picture.
-  await view.locator(".dashboard-message-bar-dismiss").first().click({ timeout: 3000 }).catch(() => {});
+  const dismiss = view.locator(".dashboard-message-bar-dismiss").first();
+  await dismiss.waitFor({ timeout: 5000 }).then(() => dismiss.click()).catch(() => {});
   await view.waitForTimeout(2000);
   await view.screenshot({ path: out });
   console.log(`Trace ${traceId} of board ${board}: ${dashboard}/traces/detail/${traceId} -> ${out}`);
