@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Collab.Emulators;
 using Collab.Emulators.AcsIdentity;
 using Collab.Emulators.WebPubSub;
 
@@ -23,6 +24,9 @@ var acsPort = configuration.GetValue("Ports:Acs", 8090);
 var acsHttpsPort = configuration.GetValue("Ports:AcsHttps", 8091);
 var wpsOptions = configuration.GetSection("WebPubSub").Get<WebPubSubEmulatorOptions>() ?? new WebPubSubEmulatorOptions();
 var acsOptions = configuration.GetSection("Acs").Get<AcsIdentityEmulatorOptions>() ?? new AcsIdentityEmulatorOptions();
+
+// Spans go to an OTLP viewer (scripts/start.sh starts one) only when OTEL_EXPORTER_OTLP_ENDPOINT names it.
+using var tracing = EmulatorTelemetry.StartExporting(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"), "collab-emulators");
 
 void Logging(ILoggingBuilder logging) => logging.AddSimpleConsole(o => o.SingleLine = true).AddConfiguration(configuration.GetSection("Logging"));
 

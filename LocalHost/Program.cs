@@ -4,6 +4,7 @@ using Collab.LocalHost.Worker;
 
 // The local Functions host. Usage: dotnet Collab.LocalHost.dll [--port 7071] [--settings file] [--app folder] [--web folder]
 // [--allowed-hosts "localhost;127.0.0.1;[::1]"] (the host names it answers, for DNS rebinding protection)
+// [--service-name collab-functions-host] (its name in traces, when OTEL_EXPORTER_OTLP_ENDPOINT is set)
 var arguments = new ConfigurationBuilder().AddCommandLine(args).Build();
 var root = Directory.GetCurrentDirectory();
 var port = int.TryParse(arguments["port"], out var p) ? p : 7071;
@@ -19,11 +20,20 @@ if (arguments["allowed-hosts"] is { } allowedHosts)
 }
 
 var settingsPath = arguments["settings"] ?? LocalSettings.Choose(root);
+var settings = LocalSettings.Load(settingsPath);
+// Spans go to an OTLP viewer (scripts/start.sh starts one) only when OTEL_EXPORTER_OTLP_ENDPOINT names it. The worker
+// inherits that endpoint; it is a service of its own, as on Azure, unless the environment or the settings name it.
+var otlpEndpoint = Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT");
+using var tracing = HostTelemetry.StartExporting(otlpEndpoint, arguments["service-name"] ?? "collab-functions-host");
+if (tracing is not null)
+{
+    settings.TryAdd("OTEL_SERVICE_NAME", HostTelemetry.DefaultWorkerServiceName);
+}
 
 LocalFunctionsHost host;
 try
 {
-    host = await LocalFunctionsHost.StartAsync(options, LocalSettings.Load(settingsPath), logging => logging
+    host = await LocalFunctionsHost.StartAsync(options, settings, logging => logging
         .AddSimpleConsole(o => o.SingleLine = true)
         .SetMinimumLevel(LogLevel.Information)
         .AddFilter("Microsoft", LogLevel.Warning)

@@ -1,7 +1,8 @@
 // Collab on Azure: a Flex Consumption Function App with a user-assigned identity, Azure Communication Services,
 // Web PubSub (its hub calling the app's event handler), Fluid Relay, Storage, Key Vault holding every secret, an
-// Event Grid system topic on the ACS resource whose subscription calls the app's ACS events webhook, and Log
-// Analytics with Application Insights. Raw resources only, so it compiles offline; deploy with `azd up` or
+// Event Grid system topic on the ACS resource whose subscription calls the app's ACS events webhook, Log
+// Analytics with Application Insights, and alerts (failure rate, event-handler p95 latency, dependency failures)
+// mailed through an action group. Raw resources only, so it compiles offline; deploy with `azd up` or
 // `az deployment group create -f infra/main.bicep -p infra/main.parameters.json`.
 targetScope = 'resourceGroup'
 
@@ -56,6 +57,26 @@ param acsEventsSecret string
 @secure()
 param acsEventsPreviousSecret string = ''
 
+@description('Who the alerts mail (the action group\'s one email receiver).')
+param alertEmail string
+
+@description('Alert when more than this percentage of the app\'s requests fail within 5 minutes (with at least alertMinimumRequests requests).')
+@minValue(1)
+@maxValue(100)
+param alertFailureRatePercent int = 5
+
+@description('Fewest requests in 5 minutes for the failure-rate alert to judge: a handful of failures at night is not an outage.')
+@minValue(1)
+param alertMinimumRequests int = 20
+
+@description('Alert when the 95th percentile of the Web PubSub event handler\'s duration over 5 minutes exceeds this many milliseconds.')
+@minValue(10)
+param alertEventHandlerP95Ms int = 500
+
+@description('Alert when more than this many calls to dependencies (Storage, Web PubSub, ACS, Key Vault) fail within 5 minutes.')
+@minValue(0)
+param alertDependencyFailures int = 5
+
 @description('Create the Event Grid subscription to /api/acs/events. Its validation handshake needs the app deployed, so the first deployment leaves it off; deploy again with acsEventSubscription=true once the code is deployed (docs/deploy.md).')
 param acsEventSubscription bool = false
 
@@ -71,6 +92,8 @@ var relayedChatEvents = [
   'Microsoft.Communication.ChatMessageEditedInThread'
   'Microsoft.Communication.ChatMessageDeletedInThread'
 ]
+// The Web PubSub event handler's function name: its requests are the ones whose latency users feel on every stroke.
+var eventHandlerFunction = 'WebPubSubEvents'
 var roles = {
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -376,6 +399,111 @@ resource acsEventsSubscription 'Microsoft.EventGrid/systemTopics/eventSubscripti
   ]
 }
 
+// Alerts read the Application Insights resource's tables (requests, dependencies), which the worker fills through
+// its OpenTelemetry exporter: server spans become requests, outgoing calls dependencies (docs/deploy.md).
+resource alertGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
+  name: '${prefix}-alerts'
+  location: 'global'
+  tags: tags
+  properties: {
+    groupShortName: 'collab'
+    enabled: true
+    emailReceivers: [
+      { name: 'operator', emailAddress: alertEmail, useCommonAlertSchema: true }
+    ]
+  }
+}
+
+resource failureRateAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: '${prefix}-failure-rate'
+  location: location
+  tags: tags
+  properties: {
+    displayName: 'Collab: request failure rate'
+    description: 'More than ${alertFailureRatePercent}% of the app\'s requests failed in 5 minutes.'
+    severity: 1
+    enabled: true
+    scopes: [insights.id]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT5M'
+    criteria: {
+      allOf: [
+        {
+          query: 'requests | summarize total = count(), failed = countif(success == false) | where total >= ${alertMinimumRequests} | project failureRate = 100.0 * failed / total'
+          timeAggregation: 'Maximum'
+          metricMeasureColumn: 'failureRate'
+          operator: 'GreaterThan'
+          threshold: alertFailureRatePercent
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: { actionGroups: [alertGroup.id] }
+  }
+}
+
+resource eventHandlerLatencyAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: '${prefix}-eventhandler-p95'
+  location: location
+  tags: tags
+  properties: {
+    displayName: 'Collab: event handler p95 latency'
+    description: 'The 95th percentile of the Web PubSub event handler\'s duration exceeded ${alertEventHandlerP95Ms} ms over 5 minutes.'
+    severity: 2
+    enabled: true
+    scopes: [insights.id]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT5M'
+    criteria: {
+      allOf: [
+        {
+          query: 'requests | where operation_Name == \'${eventHandlerFunction}\' or url endswith \'/${eventHandlerRoute}\' | summarize p95 = percentile(duration, 95)'
+          timeAggregation: 'Maximum'
+          metricMeasureColumn: 'p95'
+          operator: 'GreaterThan'
+          threshold: alertEventHandlerP95Ms
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: { actionGroups: [alertGroup.id] }
+  }
+}
+
+resource dependencyFailureAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: '${prefix}-dependency-failures'
+  location: location
+  tags: tags
+  properties: {
+    displayName: 'Collab: dependency failures'
+    description: 'More than ${alertDependencyFailures} calls to Storage, Web PubSub, ACS or Key Vault failed in 5 minutes.'
+    severity: 2
+    enabled: true
+    scopes: [insights.id]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT5M'
+    criteria: {
+      allOf: [
+        {
+          query: 'dependencies | where success == false | summarize failures = count() by target = tostring(split(target, \' \')[0])'
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'failures'
+          dimensions: [
+            { name: 'target', operator: 'Include', values: ['*'] }
+          ]
+          operator: 'GreaterThan'
+          threshold: alertDependencyFailures
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: { actionGroups: [alertGroup.id] }
+  }
+}
+
 resource keyVaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(vault.id, identity.id, roles.keyVaultSecretsUser)
   scope: vault
@@ -413,6 +541,9 @@ output fluidRelayTenantId string = fluidRelay.properties.frsTenantId
 
 @description('The Key Vault holding every secret.')
 output keyVaultName string = vault.name
+
+@description('The action group the alerts mail.')
+output alertActionGroupName string = alertGroup.name
 
 @description('The hub whose event handler calls the app.')
 output webPubSubHubName string = hub.name

@@ -2,9 +2,10 @@
 # Runs the whole local stack in one process tree until Ctrl-C:
 #   Azurite (10000-10002, data in .azurite/), the Web PubSub emulator (8080) calling our event handler,
 #   the ACS emulator (8090 http, 8091 https with a development certificate in .certs/), the local functions host with the web app and dev sign-in (7071),
+#   the Aspire dashboard (18888), an OTLP viewer receiving every process's spans (gRPC 4317, HTTP 4318; --no-dashboard skips it),
 #   and, with --with-fluid, Tinylicious (7070).
-# Ports: --functions-port, --wps-port, --acs-port, --acs-https-port, --blob-port, --fluid-port (or the same names in upper case as
-# environment variables, e.g. FUNCTIONS_PORT=7072).
+# Ports: --functions-port, --wps-port, --acs-port, --acs-https-port, --blob-port, --fluid-port, --dashboard-port, --otlp-port,
+# --otlp-http-port (or the same names in upper case as environment variables, e.g. FUNCTIONS_PORT=7072).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,10 +15,18 @@ ACS_PORT=${ACS_PORT:-8090}
 ACS_HTTPS_PORT=${ACS_HTTPS_PORT:-8091}
 BLOB_PORT=${BLOB_PORT:-10000}
 FLUID_PORT=${FLUID_PORT:-7070}
+DASHBOARD_PORT=${DASHBOARD_PORT:-18888}
+OTLP_PORT=${OTLP_PORT:-4317}
+OTLP_HTTP_PORT=${OTLP_HTTP_PORT:-4318}
 WITH_FLUID=0
+WITH_DASHBOARD=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --with-fluid) WITH_FLUID=1 ;;
+    --no-dashboard) WITH_DASHBOARD=0 ;;
+    --dashboard-port) DASHBOARD_PORT=$2; shift ;;
+    --otlp-port) OTLP_PORT=$2; shift ;;
+    --otlp-http-port) OTLP_HTTP_PORT=$2; shift ;;
     --functions-port) FUNCTIONS_PORT=$2; shift ;;
     --wps-port) WPS_PORT=$2; shift ;;
     --acs-port) ACS_PORT=$2; shift ;;
@@ -31,7 +40,9 @@ done
 
 source scripts/processes.sh
 
-for required in "$FUNCTIONS_PORT:functions host" "$WPS_PORT:Web PubSub emulator" "$ACS_PORT:ACS emulator" "$ACS_HTTPS_PORT:ACS emulator (https)"; do
+required_ports=("$FUNCTIONS_PORT:functions host" "$WPS_PORT:Web PubSub emulator" "$ACS_PORT:ACS emulator" "$ACS_HTTPS_PORT:ACS emulator (https)")
+[ "$WITH_DASHBOARD" = 1 ] && required_ports+=("$DASHBOARD_PORT:dashboard" "$OTLP_PORT:dashboard OTLP/gRPC" "$OTLP_HTTP_PORT:dashboard OTLP/HTTP")
+for required in "${required_ports[@]}"; do
   if port_in_use "${required%%:*}"; then
     echo "Port ${required%%:*} (${required#*:}) is already in use. Stop what uses it, or choose another port (see the options at the top of scripts/start.sh)." >&2
     exit 1
@@ -52,6 +63,18 @@ for project in LocalHost Emulators; do
   fi
 done
 
+# The Aspire dashboard is a self-contained executable in a NuGet package: tools/dashboard/ restores it into the NuGet
+# cache once (a no-op afterwards), and it runs offline.
+dashboard=""
+if [ "$WITH_DASHBOARD" = 1 ]; then
+  dashboard_version=$(grep -o 'Aspire.Dashboard.Sdk.linux-x64" Version="\[[^]]*' tools/dashboard/Dashboard.csproj | grep -o '[0-9][^[]*$')
+  dashboard="${NUGET_PACKAGES:-$HOME/.nuget/packages}/aspire.dashboard.sdk.linux-x64/${dashboard_version}/tools/Aspire.Dashboard"
+  if [ ! -x "$dashboard" ] && ! dotnet restore tools/dashboard/Dashboard.csproj --nologo -v quiet >/tmp/collab-dashboard-restore.log 2>&1; then
+    cat /tmp/collab-dashboard-restore.log >&2
+    exit 1
+  fi
+fi
+
 settings=local.settings.sample.json
 [ -f local.settings.json ] && settings=local.settings.json
 # The emulators' keys are public development constants; ports other than the defaults are passed to the functions.
@@ -69,6 +92,20 @@ fi
 pids=()
 stop() { stop_pids "${pids[@]}"; }
 trap stop EXIT INT TERM
+
+if [ -n "$dashboard" ]; then
+  # Local use only: it listens on localhost, and neither the browser nor OTLP asks for a key.
+  env ASPNETCORE_URLS="http://localhost:${DASHBOARD_PORT}" \
+    DOTNET_DASHBOARD_OTLP_ENDPOINT_URL="http://localhost:${OTLP_PORT}" \
+    DOTNET_DASHBOARD_OTLP_HTTP_ENDPOINT_URL="http://localhost:${OTLP_HTTP_PORT}" \
+    DOTNET_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true \
+    Logging__LogLevel__Default=Warning \
+    "$dashboard" >/tmp/collab-dashboard.log 2>&1 &
+  pids+=($!)
+  # Every process started from here on sends its spans (and the worker its metrics) there, under its own service name.
+  export OTEL_EXPORTER_OTLP_ENDPOINT="http://localhost:${OTLP_PORT}"
+  export OTEL_EXPORTER_OTLP_PROTOCOL=grpc
+fi
 
 if port_in_use "$BLOB_PORT"; then
   echo "Azurite: port $BLOB_PORT is already in use; assuming Azurite is running there."
@@ -93,6 +130,7 @@ env "${events}__Name=collab-acs-events" \
   "${handler}__UserEventPattern=*" \
   "${handler}__SystemEvents__0=connect" "${handler}__SystemEvents__1=connected" "${handler}__SystemEvents__2=disconnected" \
   COLLAB_EMULATORS_Logging__LogLevel__Default=Warning \
+  OTEL_SERVICE_NAME=collab-emulators \
   dotnet Emulators/bin/Release/net10.0/Collab.Emulators.dll --wps-port "$WPS_PORT" --acs-port "$ACS_PORT" \
     --acs-https-port "$ACS_HTTPS_PORT" --cert-dir .certs &
 pids+=($!)
@@ -107,9 +145,13 @@ wait_for_port "$WPS_PORT"
 wait_for_port "$ACS_HTTPS_PORT"
 # The ACS emulator created (or reused) its development certificate; Node processes started from here on trust it.
 export NODE_EXTRA_CA_CERTS="$PWD/.certs/acs-emulator.pem"
-dotnet LocalHost/bin/Release/net10.0/Collab.LocalHost.dll --port "$FUNCTIONS_PORT" --settings "$settings" &
-pids+=($!)
+# In traces the host is collab-functions-host and the worker it starts collab-functions (unless the settings name it
+# with OTEL_SERVICE_NAME).
+dotnet LocalHost/bin/Release/net10.0/Collab.LocalHost.dll --port "$FUNCTIONS_PORT" --settings "$settings" --service-name collab-functions-host &
+localhost_pid=$!
+pids+=($localhost_pid)
 wait_for_port "$FUNCTIONS_PORT"
+[ -n "$dashboard" ] && wait_for_port "$DASHBOARD_PORT"
 
 echo
 echo "Collab local stack"
@@ -118,9 +160,11 @@ echo "  Web PubSub emulator http://localhost:${WPS_PORT}"
 echo "  ACS identity        http://localhost:${ACS_PORT}/"
 echo "  ACS https (chat)    https://localhost:${ACS_HTTPS_PORT}/   (certificate .certs/acs-emulator.pem; see README)"
 echo "  Azurite blob        http://127.0.0.1:${BLOB_PORT}/devstoreaccount1"
-worker=$(pgrep -f "Collab.Functions.dll --host" | head -1 || true)
+# Its own worker only (the child of this host), not one of another stack running on the machine.
+worker=$(pgrep -P "$localhost_pid" -f "Collab.Functions.dll --host" | head -1 || true)
 [ -n "$worker" ] && echo "  Functions worker    pid ${worker}: dotnet Collab.Functions.dll$(ps -o args= -p "$worker" | grep -o ' --functions-uri [^ ]*') …"
 [ "$WITH_FLUID" = 1 ] && echo "  Tinylicious         http://localhost:${FLUID_PORT}"
+[ -n "$dashboard" ] && echo "  Dashboard (traces)  http://localhost:${DASHBOARD_PORT}/traces   (OTLP gRPC :${OTLP_PORT}, HTTP :${OTLP_HTTP_PORT}; --no-dashboard to skip)"
 node -e '
   const [url, fluid] = process.argv.slice(1);
   const check = async () => {

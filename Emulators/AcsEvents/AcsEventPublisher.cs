@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -57,8 +58,9 @@ public sealed class AcsEventPublisher : BackgroundService
     public void Publish(AcsEvent acsEvent)
     {
         ArgumentNullException.ThrowIfNull(acsEvent);
+        // The request that raised the event is remembered, so its deliveries join that request's trace.
         _inbound.Writer.TryWrite(new QueuedEvent(
-            Guid.NewGuid().ToString(), _time.GetUtcNow(), acsEvent.EventType, acsEvent.Subject, AcsEventEnvelope.DataJson(acsEvent.Data)));
+            Guid.NewGuid().ToString(), _time.GetUtcNow(), acsEvent.EventType, acsEvent.Subject, AcsEventEnvelope.DataJson(acsEvent.Data), Activity.Current?.Context ?? default));
     }
 
     /// <inheritdoc />
@@ -280,10 +282,21 @@ public sealed class AcsEventPublisher : BackgroundService
         var body = subscription.Schema == AcsEventSchema.CloudEventSchemaV1_0
             ? AcsEventEnvelope.CloudEvent(queued.Id, Settings.Topic, queued.Subject, queued.EventType, queued.DataJson, queued.Time)
             : AcsEventEnvelope.EventGrid(queued.Id, Settings.Topic, queued.Subject, queued.EventType, queued.DataJson, queued.Time);
+        var endpoint = AcsWebhookClient.Redact(subscription.Endpoint!);
+        using var activity = EmulatorTelemetry.Source.StartActivity($"ACS event delivery {queued.EventType}", ActivityKind.Producer, queued.Origin);
+        activity?.SetTag("collab.acs.event_type", queued.EventType);
+        activity?.SetTag("collab.acs.subscription", subscription.Name);
+        activity?.SetTag("collab.acs.endpoint", endpoint);
+        activity?.SetTag("collab.acs.attempt", delivery.Attempts + 1);
         using var request = Request(subscription, "Notification", body, delivery.Attempts, queued.Id);
         var answer = await _webhooks.SendAsync(request, Settings.DeliveryTimeout, readBody: false, stoppingToken);
         delivery.Attempts++;
-        var endpoint = AcsWebhookClient.Redact(subscription.Endpoint!);
+        activity?.SetTag("http.response.status_code", answer.Status);
+        if (answer.Status is not (>= 200 and <= 204))
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, answer.Failure ?? $"answered {answer.Status}");
+        }
+
         if (answer.Status is >= 200 and <= 204)
         {
             _logger.LogInformation("Delivered {EventType} {EventId} to {Subscription} at {Endpoint} ({Status}, attempt {Attempt})",
@@ -425,7 +438,7 @@ public sealed class AcsEventPublisher : BackgroundService
         }
     }
 
-    private sealed record QueuedEvent(string Id, DateTimeOffset Time, string EventType, string Subject, string DataJson);
+    private sealed record QueuedEvent(string Id, DateTimeOffset Time, string EventType, string Subject, string DataJson, ActivityContext Origin);
 
     private sealed class Delivery(QueuedEvent queued, DateTimeOffset expiresAt)
     {

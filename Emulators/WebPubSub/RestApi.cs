@@ -193,6 +193,18 @@ public static class RestApi
 
         var excluded = request.Query["excluded"].Where(e => e is not null).ToHashSet(StringComparer.Ordinal);
         var targets = select(broker.GetHub(hubName)).Where(c => !excluded.Contains(c.ConnectionId));
+        using var activity = EmulatorTelemetry.Source.StartActivity(group is null ? "WebPubSub send" : "WebPubSub send to group");
+        if (activity is not null)
+        {
+            // Counted only when traced: the fan-out is otherwise enumerated once, lazily.
+            var list = targets.ToList();
+            activity.SetTag("collab.wps.hub", hubName);
+            activity.SetTag("collab.wps.group", group);
+            activity.SetTag("collab.wps.recipients", list.Count);
+            activity.SetTag("collab.wps.bytes", payload.Bytes.Length);
+            targets = list;
+        }
+
         broker.Deliver(targets, from, group, null, payload);
         return Results.StatusCode(StatusCodes.Status202Accepted);
     }

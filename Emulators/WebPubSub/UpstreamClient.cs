@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Collab.Protocols.WebPubSub;
@@ -40,8 +41,21 @@ public sealed class UpstreamClient(HttpClient http, IOptions<WebPubSubEmulatorOp
             return new UpstreamResponse(0, null, [], null);
         }
 
+        // The span is current while the event is sent, so the HTTP client sends its traceparent and the
+        // handler's spans (the functions host's, then the worker's) join this trace.
+        using var activity = EmulatorTelemetry.StartRoot($"WebPubSub upstream {cloudEvent.EventName}", ActivityKind.Producer);
+        activity?.SetTag("collab.wps.hub", cloudEvent.Hub);
+        activity?.SetTag("collab.wps.event", cloudEvent.EventName);
+        activity?.SetTag("collab.wps.event_type", cloudEvent.IsSystem ? "system" : "user");
         var url = handler.Resolve(cloudEvent.Hub, cloudEvent.EventName);
-        return await WithRetriesAsync(() => BuildEventRequest(url, cloudEvent), cloudEvent.EventName, cancellationToken);
+        var response = await WithRetriesAsync(() => BuildEventRequest(url, cloudEvent), cloudEvent.EventName, cancellationToken);
+        activity?.SetTag("http.response.status_code", response.StatusCode);
+        if (!response.IsSuccess)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, response.StatusCode == 0 ? "no answer" : $"answered {response.StatusCode}");
+        }
+
+        return response;
     }
 
     private async Task<bool> EnsureValidatedAsync(EventHandlerSettings handler, UpstreamEvent cloudEvent, CancellationToken cancellationToken)

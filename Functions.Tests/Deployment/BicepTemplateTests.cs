@@ -165,7 +165,7 @@ public sealed partial class BicepTemplateTests(BicepTemplate bicep) : IClassFixt
         Assert.Equal(("dotnet-isolated", "10.0"), (runtime.GetProperty("name").GetString(), runtime.GetProperty("version").GetString()));
         Assert.Equal("FlexConsumption", bicep.Resource("plan").GetProperty("sku").GetProperty("tier").GetString());
         Assert.Equal("[parameters('acsDataLocation')]", bicep.Resource("communication").GetProperty("properties").GetProperty("dataLocation").GetString());
-        Assert.Equal(["fluidRelayEndpoint", "fluidRelayTenantId", "functionAppUrl", "keyVaultName", "webPubSubEndpoint", "webPubSubHubName"],
+        Assert.Equal(["alertActionGroupName", "fluidRelayEndpoint", "fluidRelayTenantId", "functionAppUrl", "keyVaultName", "webPubSubEndpoint", "webPubSubHubName"],
             bicep.Template.GetProperty("outputs").EnumerateObject().Select(o => o.Name).Order());
     }
 
@@ -224,6 +224,54 @@ public sealed partial class BicepTemplateTests(BicepTemplate bicep) : IClassFixt
         Assert.Contains("path: infra", azure, StringComparison.Ordinal);
         Assert.All(given, name => Assert.Contains(declared, p => p.Name == name));
         Assert.All(declared.Where(p => !p.Value.TryGetProperty("defaultValue", out _)), p => Assert.Contains(p.Name, given));
+    }
+
+    [Fact]
+    public void Alerts_OnFailureRate_EventHandlerP95_AndDependencyFailures_MailTheActionGroup()
+    {
+        var group = bicep.Resource("alertGroup");
+        var receivers = group.GetProperty("properties").GetProperty("emailReceivers").EnumerateArray().ToList();
+        var rules = bicep.Resources.Where(r => r.Resource.GetProperty("type").GetString() == "Microsoft.Insights/scheduledQueryRules").ToDictionary(r => r.Name, r => r.Resource);
+        var parameters = bicep.Template.GetProperty("parameters");
+
+        Assert.Equal("Microsoft.Insights/actionGroups", group.GetProperty("type").GetString());
+        Assert.Equal("global", group.GetProperty("location").GetString());
+        Assert.InRange(group.GetProperty("properties").GetProperty("groupShortName").GetString()!.Length, 1, 12);
+        Assert.Equal("[parameters('alertEmail')]", Assert.Single(receivers).GetProperty("emailAddress").GetString());
+        Assert.False(parameters.GetProperty("alertEmail").TryGetProperty("defaultValue", out _));
+        Assert.Equal(["dependencyFailureAlert", "eventHandlerLatencyAlert", "failureRateAlert"], rules.Keys.Order());
+        foreach (var (name, rule) in rules)
+        {
+            var properties = rule.GetProperty("properties");
+            // Scoped to the workspace-based Application Insights resource, so the queries read its requests and dependencies tables.
+            Assert.Equal("[resourceId('Microsoft.Insights/components', format('{0}-insights', variables('prefix')))]", Assert.Single(properties.GetProperty("scopes").EnumerateArray()).GetString());
+            Assert.Equal("[resourceId('Microsoft.Insights/actionGroups', format('{0}-alerts', variables('prefix')))]", Assert.Single(properties.GetProperty("actions").GetProperty("actionGroups").EnumerateArray()).GetString());
+            Assert.True(properties.GetProperty("enabled").GetBoolean(), name);
+            var criterion = Assert.Single(properties.GetProperty("criteria").GetProperty("allOf").EnumerateArray());
+            Assert.Equal("GreaterThan", criterion.GetProperty("operator").GetString());
+            // The measured column is one the query produces.
+            Assert.Contains(criterion.GetProperty("metricMeasureColumn").GetString()! + " =", criterion.GetProperty("query").GetString()!, StringComparison.Ordinal);
+        }
+
+        var failureRate = Criterion(rules["failureRateAlert"]);
+        Assert.StartsWith("[format('requests |", failureRate.GetProperty("query").GetString()!, StringComparison.Ordinal);
+        Assert.Contains("countif(success == false)", failureRate.GetProperty("query").GetString()!, StringComparison.Ordinal);
+        Assert.Equal("[parameters('alertFailureRatePercent')]", failureRate.GetProperty("threshold").GetString());
+
+        // The event handler is the function Web PubSub calls (the hub's URL template), measured at its 95th percentile.
+        var latency = Criterion(rules["eventHandlerLatencyAlert"]).GetProperty("query").GetString()!;
+        Assert.Contains("percentile(duration, 95)", latency, StringComparison.Ordinal);
+        Assert.Equal("WebPubSubEvents", bicep.Template.GetProperty("variables").GetProperty("eventHandlerFunction").GetString());
+        Assert.Contains(typeof(Collab.Functions.Hub.WebPubSubEventsFunction).GetMethods().SelectMany(m => m.GetCustomAttributes<Microsoft.Azure.Functions.Worker.FunctionAttribute>()), f => f.Name == "WebPubSubEvents");
+        Assert.Contains("variables('eventHandlerFunction')", latency, StringComparison.Ordinal);
+        Assert.Contains("variables('eventHandlerRoute')", latency, StringComparison.Ordinal);
+        Assert.Equal("[parameters('alertEventHandlerP95Ms')]", Criterion(rules["eventHandlerLatencyAlert"]).GetProperty("threshold").GetString());
+
+        var dependencies = Criterion(rules["dependencyFailureAlert"]);
+        Assert.StartsWith("dependencies | where success == false", dependencies.GetProperty("query").GetString()!, StringComparison.Ordinal);
+        Assert.Equal("[parameters('alertDependencyFailures')]", dependencies.GetProperty("threshold").GetString());
+
+        static JsonElement Criterion(JsonElement rule) => rule.GetProperty("properties").GetProperty("criteria").GetProperty("allOf")[0];
     }
 
     private static string Scope(JsonElement assignment) =>

@@ -58,6 +58,8 @@ public sealed class HttpFunctionInvoker(
 
         var invocationId = Guid.NewGuid().ToString();
         context.Request.Headers[InvocationIdHeader] = invocationId;
+        // Current from here on: the invocation's TraceContext and the forwarded request carry it to the worker.
+        using var activity = HostTelemetry.StartInvocation(function.Name, "http", invocationId);
         var invocation = session.InvokeAsync(Request(invocationId, function, context), hostJson.FunctionTimeout, context.RequestAborted);
         // Forwarding ends with the invocation's time, so a client is not left waiting on a worker that no longer answers.
         using var forwarding = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
@@ -72,6 +74,7 @@ public sealed class HttpFunctionInvoker(
             // The request did not get through, so the invocation would only wait for it: end it now.
             logger.LogError("Function {Function} invocation {InvocationId} failed: forwarding to the worker ended with {Error}", function.Name, invocationId, forwarded);
             session.Cancel(invocationId);
+            HostTelemetry.Fail(activity, $"forwarding failed: {forwarded}");
             Fail(context, forwarded is ForwarderError.RequestBodyClient or ForwarderError.RequestBodyCanceled ? StatusCodes.Status400BadRequest : StatusCodes.Status500InternalServerError);
             return;
         }
@@ -84,6 +87,7 @@ public sealed class HttpFunctionInvoker(
         catch (FunctionTimeoutException)
         {
             logger.LogError("Timeout value of {Timeout} exceeded by function '{Function}' (Id: '{InvocationId}'). Initiating cancellation.", hostJson.FunctionTimeout, function.Name, invocationId);
+            HostTelemetry.Fail(activity, "function timeout");
             Fail(context, StatusCodes.Status500InternalServerError);
             return;
         }
@@ -95,6 +99,7 @@ public sealed class HttpFunctionInvoker(
         catch (WorkerUnavailableException)
         {
             logger.LogError("Function {Function} invocation {InvocationId} failed: the worker went away", function.Name, invocationId);
+            HostTelemetry.Fail(activity, "the worker went away");
             if (!context.Response.HasStarted)
             {
                 context.Response.Clear();
@@ -116,11 +121,13 @@ public sealed class HttpFunctionInvoker(
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 logger.LogError("Function {Function} output binding failed: {Error}", function.Name, ex.Message);
+                HostTelemetry.Fail(activity, "output binding failed");
             }
         }
         else
         {
             logger.LogError("Function {Function} invocation {InvocationId} failed: {Error}", function.Name, invocationId, InvocationFailure.Describe(response.Result));
+            HostTelemetry.Fail(activity, "the function failed");
         }
 
         Fail(context, StatusCodes.Status500InternalServerError);

@@ -116,7 +116,11 @@ public sealed class TimerTriggerService(WorkerSupervisor worker, IConfiguration 
                 return;
             }
 
-            var response = await session.InvokeAsync(Request(function, last, next), hostJson.FunctionTimeout, cancellationToken);
+            var request = Request(function, last, next);
+            using var activity = HostTelemetry.StartInvocation(name, "timer", request.InvocationId);
+            activity?.SetTag("collab.timer.on_demand", onDemand);
+            request.TraceContext = TraceContexts.Current();
+            var response = await session.InvokeAsync(request, hostJson.FunctionTimeout, cancellationToken);
             if (response.Result?.Status == StatusResult.Types.Status.Success)
             {
                 logger.LogInformation("Function {Function} ran ({Trigger})", name, onDemand ? "on demand" : "on schedule");
@@ -125,6 +129,7 @@ public sealed class TimerTriggerService(WorkerSupervisor worker, IConfiguration 
             {
                 // A failed run is logged and the schedule goes on, as on the host.
                 logger.LogError("Function {Function} failed: {Error}", name, InvocationFailure.Describe(response.Result));
+                HostTelemetry.Fail(activity, "the function failed");
             }
         }
         catch (FunctionTimeoutException)
@@ -169,7 +174,6 @@ public sealed class TimerTriggerService(WorkerSupervisor worker, IConfiguration 
             FunctionId = function.FunctionId,
             InputData = { new ParameterBinding { Name = function.Trigger.Name, Data = new TypedData { Json = timerInfo } } },
             TriggerMetadata = { ["TimerTrigger"] = new TypedData { String = now.ToString(CultureInfo.InvariantCulture) } },
-            TraceContext = TraceContexts.Current(),
         };
     }
 }
