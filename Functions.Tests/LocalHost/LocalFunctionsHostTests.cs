@@ -43,7 +43,8 @@ public sealed class LocalFunctionsHostTests(EmulatorHost emulators) : IClassFixt
         Assert.Equal(functions.Select(f => f.Name).Order(), stack.Host.Worker.Functions.Keys.Order());
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
-        foreach (var function in functions.Where(f => f.Trigger.Type == "httpTrigger" && f.Name != "Health" && f.Name != "WebPubSubEvents"))
+        // The two webhooks authenticate their callers themselves (a signature, a secret header), not by a principal.
+        foreach (var function in functions.Where(f => f.Trigger.Type == "httpTrigger" && f.Name != "Health" && f.Name != "WebPubSubEvents" && f.Name != "AcsEvents"))
         {
             var path = "api/" + function.Trigger.Route!.Replace("{boardId}", "b1", StringComparison.Ordinal);
             using var request = new HttpRequestMessage(new HttpMethod(function.Trigger.Methods![0].ToUpperInvariant()), path + (function.Name == "CreateSnapshot" ? "?seq=1" : ""));

@@ -21,7 +21,7 @@ namespace Collab.Functions.Tests.Telemetry;
 /// ACS tokens and the Teams exchange (shared/protocols/acs-chat-rooms.md §9), negotiate and its Web PubSub client
 /// token (shared/protocols/web-pubsub.md §2), the Fluid token, the controller's chat and room calls with its own
 /// bearer token, signed upstream events (web-pubsub.md §4, <c>ce-signature</c>), the ACS events webhook with its
-/// <c>?secret=</c> (acs-chat-rooms.md §11) — as a user with a distinctive display name. Then no token, key,
+/// secret header (acs-chat-rooms.md §11) — as a user with a distinctive display name. Then no token, key,
 /// connection string, secret, signature or display name may be in any log entry of the host or the worker, nor in any
 /// span or metric attribute, resource attribute, span event, status message or name: every export request's bytes are
 /// searched, not only the fields the receiver decodes.
@@ -122,13 +122,15 @@ public sealed class TelemetryPrivacyTests(EmulatorHost emulators) : IClassFixtur
         // The ACS events webhook: the handshake and a message of the board's thread sent under the display name.
         using (var anonymous = stack.Anonymous())
         {
-            using var handshake = new HttpRequestMessage(HttpMethod.Options, $"api/acs/events?secret={CollabApp.EventsSecret}");
+            using var handshake = new HttpRequestMessage(HttpMethod.Options, "api/acs/events");
             handshake.Headers.Add("WebHook-Request-Origin", "eventgrid.azure.net");
+            handshake.Headers.Add("X-Collab-Events-Secret", CollabApp.EventsSecret);
             Assert.Equal(HttpStatusCode.OK, (await anonymous.SendAsync(handshake)).StatusCode);
-            using var delivery = new HttpRequestMessage(HttpMethod.Post, $"api/acs/events?secret={CollabApp.EventsSecret}")
+            using var delivery = new HttpRequestMessage(HttpMethod.Post, "api/acs/events")
             {
                 Content = new StringContent(ChatMessageReceived(threadId, displayName), Encoding.UTF8, "application/json"),
             };
+            delivery.Headers.Add("X-Collab-Events-Secret", CollabApp.EventsSecret);
             delivery.Headers.Add("aeg-event-type", "Notification");
             delivery.Headers.Add("aeg-delivery-count", "0");
             Assert.Equal(HttpStatusCode.OK, (await anonymous.SendAsync(delivery)).StatusCode);
