@@ -219,16 +219,7 @@ public sealed class BoardCommunicationTests(StackFixture fixture) : IClassFixtur
         var (_, ownerToken) = await ChatTokenAsync(owner);
 
         // The old thread's deletion fails (every attempt), so it stays pending while the board is created again.
-        Emulators.AcsFaults.FailNext("DELETE", "/chat/threads/", 3, 503);
-        try
-        {
-            using var deleted = await owner.DeleteAsync($"api/boards/{boardId}");
-            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
-        }
-        finally
-        {
-            Emulators.AcsFaults.Clear();
-        }
+        await DeleteWhileThreadDeletionsFailAsync(owner, boardId);
 
         Assert.Equal(HttpStatusCode.OK, await ReadMessagesStatusAsync(oldThreadId, ownerToken));
         using (var created = await owner.PutAsJsonAsync($"api/boards/{boardId}", new { title = "Again", visibility = "private", members = new[] { new { userId = LocalStack.UserIdOf(bobName), role = "editor" } } }))
@@ -341,16 +332,7 @@ public sealed class BoardCommunicationTests(StackFixture fixture) : IClassFixtur
         var roomId = (await JoinCallAsync(owner, boardId)).GetProperty("roomId").GetString()!;
         var (_, ownerToken) = await ChatTokenAsync(owner);
 
-        Emulators.AcsFaults.FailNext("DELETE", "/chat/threads/", 3, 503);
-        try
-        {
-            using var deleted = await owner.DeleteAsync($"api/boards/{boardId}");
-            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
-        }
-        finally
-        {
-            Emulators.AcsFaults.Clear();
-        }
+        await DeleteWhileThreadDeletionsFailAsync(owner, boardId);
 
         Assert.Equal(HttpStatusCode.OK, await ReadMessagesStatusAsync(threadId, ownerToken));
         await BoardApi.RunTimerAsync(Stack, fixture.Logs, "CommunicationSync");
@@ -478,6 +460,21 @@ public sealed class BoardCommunicationTests(StackFixture fixture) : IClassFixtur
         await container.GetBlobClient(BoardStore.Metadata(boardId)).UploadAsync(
             BinaryData.FromObjectAsJson(metadata with { RoomValidUntil = validUntil }, Collab.Boards.Model.BoardJson.Options),
             new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = etag } });
+    }
+
+    // Deletes the board while every attempt to delete its thread fails (the retries included), so that deletion stays pending.
+    private async Task DeleteWhileThreadDeletionsFailAsync(HttpClient owner, string boardId)
+    {
+        Emulators.AcsFaults.FailNext("DELETE", "/chat/threads/", 3, 503);
+        try
+        {
+            using var deleted = await owner.DeleteAsync($"api/boards/{boardId}");
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+        finally
+        {
+            Emulators.AcsFaults.Clear();
+        }
     }
 
     private async Task<(HttpClient Client, string Name)> SignInAsync(string role)
