@@ -13,8 +13,7 @@ public sealed class ChatStore(IOptions<AcsIdentityEmulatorOptions> options, Time
     private readonly ConcurrentDictionary<string, ChatThread> _threads = new(StringComparer.Ordinal);
     private readonly Lock _addGate = new();
     private readonly Lock _repeatabilityGate = new();
-    private readonly Dictionary<string, byte[]> _repeatability = new(StringComparer.Ordinal);
-    private readonly Queue<string> _repeatabilityOrder = new();
+    private readonly RepeatabilityResults<byte[]> _repeatability = new();
     private readonly Lock _idGate = new();
     private long _lastMessageId;
 
@@ -65,7 +64,7 @@ public sealed class ChatStore(IOptions<AcsIdentityEmulatorOptions> options, Time
     {
         lock (_repeatabilityGate)
         {
-            if (_repeatability.TryGetValue(key, out var remembered))
+            if (_repeatability.TryGet(key, out var remembered))
             {
                 return (201, remembered);
             }
@@ -76,12 +75,7 @@ public sealed class ChatStore(IOptions<AcsIdentityEmulatorOptions> options, Time
                 return result;
             }
 
-            _repeatability[key] = result.Body;
-            _repeatabilityOrder.Enqueue(key);
-            while (_repeatabilityOrder.Count > Options.MaxRepeatabilityEntries)
-            {
-                _repeatability.Remove(_repeatabilityOrder.Dequeue());
-            }
+            _repeatability.Remember(key, result.Body, Options.MaxRepeatabilityEntries);
 
             return result;
         }

@@ -28,8 +28,7 @@ public sealed class RoomStore(IOptions<AcsIdentityEmulatorOptions> options)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Room> _rooms = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, RoomSnapshot> _repeatability = new(StringComparer.Ordinal);
-    private readonly Queue<string> _repeatabilityOrder = new();
+    private readonly RepeatabilityResults<RoomSnapshot> _repeatability = new();
     private long _sequence;
 
     private AcsRoomsEmulatorOptions Limits => options.Value.Rooms;
@@ -77,7 +76,7 @@ public sealed class RoomStore(IOptions<AcsIdentityEmulatorOptions> options)
         lock (_gate)
         {
             replayed = false;
-            if (repeatabilityId is not null && _repeatability.TryGetValue(repeatabilityId, out room))
+            if (repeatabilityId is not null && _repeatability.TryGet(repeatabilityId, out room))
             {
                 replayed = true;
                 return RoomChange.Done;
@@ -209,12 +208,7 @@ public sealed class RoomStore(IOptions<AcsIdentityEmulatorOptions> options)
 
     private void Remember(string repeatabilityId, RoomSnapshot room)
     {
-        _repeatability[repeatabilityId] = room;
-        _repeatabilityOrder.Enqueue(repeatabilityId);
-        while (_repeatabilityOrder.Count > Math.Max(1, Limits.MaxRepeatabilityEntries))
-        {
-            _repeatability.Remove(_repeatabilityOrder.Dequeue());
-        }
+        _repeatability.Remember(repeatabilityId, room, Math.Max(1, Limits.MaxRepeatabilityEntries));
     }
 
     private sealed class Room(long sequence, RoomSnapshot snapshot)
