@@ -30,16 +30,11 @@ public sealed class ChatThreadBoards(BoardStore store)
             return null;
         }
 
-        if (_boards.Count >= Capacity)
-        {
-            _boards.Clear();
-        }
-
-        _boards[threadId] = boardId;
+        Remember(threadId, boardId);
         return boardId;
     }
 
-    /// <summary>Remembers a mapping this instance just recorded.</summary>
+    /// <summary>Remembers a mapping this instance just recorded or read.</summary>
     public void Remember(string threadId, string boardId)
     {
         if (_boards.Count >= Capacity)
